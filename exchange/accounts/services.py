@@ -1,0 +1,122 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from exchange.audit.services import audit_record
+from exchange.errors import Conflict, InvalidInput
+
+from .models import Language, Organisation, User
+from .validators import normalize_business_number, validate_business_number
+
+MODERATORS_GROUP = "moderators"
+
+
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    preferred_language: str = Language.KOREAN,
+    is_creator: bool = False,
+    is_producer: bool = False,
+) -> User:
+    email = (email or "").strip().lower()
+    if not (is_creator or is_producer):
+        raise InvalidInput.for_field("roles", "choose creator, producer or both")
+    if preferred_language not in Language.values:
+        raise InvalidInput.for_field("preferred_language", "must be ko or en")
+    candidate = User(email=email, display_name=display_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise InvalidInput(
+            "password: " + error.messages[0], fields={"password": error.messages}
+        ) from None
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise Conflict("An account with this email already exists.", code="email_taken",
+                           fields={"email": ["already registered"]})
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            display_name=display_name.strip(),
+            preferred_language=preferred_language,
+            is_creator=is_creator,
+            is_producer=is_producer,
+        )
+        audit_record(actor=user, action="user.signup", target=user)
+    return user
+
+
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    preferred_language: str | None = None,
+    is_creator: bool | None = None,
+    is_producer: bool | None = None,
+) -> User:
+    if preferred_language is not None and preferred_language not in Language.values:
+        raise InvalidInput.for_field("preferred_language", "must be ko or en")
+    creator = user.is_creator if is_creator is None else is_creator
+    producer = user.is_producer if is_producer is None else is_producer
+    if not (creator or producer or user.is_staff):
+        raise InvalidInput.for_field("roles", "keep at least one of creator or producer")
+    if display_name is not None:
+        if not display_name.strip():
+            raise InvalidInput.for_field("display_name", "may not be blank")
+        user.display_name = display_name.strip()
+    if preferred_language is not None:
+        user.preferred_language = preferred_language
+    user.is_creator, user.is_producer = creator, producer
+    user.save(update_fields=["display_name", "preferred_language", "is_creator", "is_producer"])
+    return user
+
+
+def organisation_join_or_create(*, user: User, name: str, business_number: str) -> Organisation:
+    """Attach the user to the producer company with this registration number,
+    creating it on first use; the number must pass its check digit."""
+    try:
+        validate_business_number(business_number)
+    except ValidationError as error:
+        raise InvalidInput.for_field("business_number", error.messages[0]) from None
+    if not (name or "").strip():
+        raise InvalidInput.for_field("name", "may not be blank")
+    digits = normalize_business_number(business_number)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                organisation, created = Organisation.objects.get_or_create(
+                    business_number=digits, defaults={"name": name.strip()}
+                )
+        except IntegrityError:  # created concurrently by someone else
+            organisation, created = Organisation.objects.get(business_number=digits), False
+        user.organisation = organisation
+        user.save(update_fields=["organisation"])
+        audit_record(actor=user, action="organisation.join", target=organisation,
+                     data={"created": created})
+    return organisation
+
+
+def user_suspend(*, moderator: User, user: User, reason: str) -> User:
+    if not reason.strip():
+        raise InvalidInput.for_field("reason", "say why the account is suspended")
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        if not updated:
+            raise Conflict("This account is already suspended.", code="invalid_transition")
+        audit_record(actor=moderator, action="user.suspend", target=user,
+                     from_state="active", to_state="suspended", reason=reason)
+    user.refresh_from_db()
+    return user
+
+
+def user_reinstate(*, moderator: User, user: User, reason: str = "") -> User:
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        if not updated:
+            raise Conflict("This account is not suspended.", code="invalid_transition")
+        audit_record(actor=moderator, action="user.reinstate", target=user,
+                     from_state="suspended", to_state="active", reason=reason)
+    user.refresh_from_db()
+    return user

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("auth/signup/", api.SignupView.as_view(), name="auth-signup"),
+    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
+    path("auth/me/", api.MeView.as_view(), name="auth-me"),
+    path("auth/me/organisation/", api.OrganisationJoinView.as_view(), name="auth-organisation"),
+]

@@ -1,0 +1,99 @@
+"""One error shape for the whole API: {"code", "message", "fields"}.
+
+Domain code raises ApplicationError (or a subclass) with a stable code; DRF's
+own exceptions and Django's ValidationError are mapped onto the same shape.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    code = "invalid"
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class InvalidInput(ApplicationError):
+    """Input that names a field and the reason it is wrong."""
+
+    @classmethod
+    def for_field(cls, field: str, reason: str) -> "InvalidInput":
+        return cls(f"{field}: {reason}", fields={field: [reason]})
+
+
+class Conflict(ApplicationError):
+    code = "conflict"
+    status_code = status.HTTP_409_CONFLICT
+
+
+class Forbidden(ApplicationError):
+    code = "permission_denied"
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class NotFound(ApplicationError):
+    code = "not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+def _flatten(detail) -> dict[str, list[str]]:
+    """DRF error detail (nested dicts/lists) -> {"field.sub": ["reason", ...]}."""
+    out: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value):
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for index, sub in enumerate(value):
+                if sub:
+                    walk(f"{prefix}.{index}" if prefix else str(index), sub)
+        else:
+            reasons = value if isinstance(value, list) else [value]
+            out.setdefault(prefix or "non_field_errors", []).extend(str(r) for r in reasons)
+
+    walk("", detail)
+    return out
+
+
+def _summary(fields: dict[str, list[str]]) -> str:
+    return "; ".join(f"{name}: {reasons[0]}" for name, reasons in fields.items()) or "Invalid input."
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"code": exc.code, "message": exc.message, "fields": exc.fields},
+            status=exc.status_code,
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        body = {"code": "invalid", "message": _summary(fields), "fields": fields}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        body = {"code": code, "message": str(detail), "fields": {}}
+    response.data = body
+    return response
