@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, catalog_api
 
 router = SimpleRouter()
 router.register("listings", api.ListingViewSet, basename="listing")
@@ -9,5 +9,6 @@ router.register("moderation/listings", api.ModerationViewSet, basename="moderati
 
 urlpatterns = [
     path("media/<int:pk>/download/", api.MediaDownloadView.as_view(), name="media-download"),
+    path("catalog/import/", catalog_api.CatalogImportView.as_view(), name="catalog-import"),
     *router.urls,
 ]

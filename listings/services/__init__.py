@@ -1,5 +1,13 @@
 """Every change of state in the listings app, one function per use case."""
 
+from .catalog import (
+    CatalogImportReport,
+    CatalogInvalid,
+    CatalogProblem,
+    catalog_import,
+    catalog_owner_get,
+    system_importer_get_or_create,
+)
 from .listings import (
     listing_approve,
     listing_archive,
@@ -17,6 +25,11 @@ from .listings import (
 from .media import media_attach, media_remove
 
 __all__ = [
+    "CatalogImportReport",
+    "CatalogInvalid",
+    "CatalogProblem",
+    "catalog_import",
+    "catalog_owner_get",
     "listing_approve",
     "listing_archive",
     "listing_completeness_problems",
@@ -31,4 +44,5 @@ __all__ = [
     "listing_withdraw",
     "media_attach",
     "media_remove",
+    "system_importer_get_or_create",
 ]

@@ -74,6 +74,14 @@ def listing_update(*, actor: User, listing: Listing, data: dict) -> Listing:
     """Apply validated (possibly partial) input; given offers replace all offers."""
     require_owner(actor, listing)
     fields, offers = listing_fields_from_input(data)
+    return _listing_apply(actor=actor, listing=listing, fields=fields, offers=offers)
+
+
+def _listing_apply(
+    *, actor: User, listing: Listing, fields: dict, offers: list[dict] | None
+) -> Listing:
+    """The edit itself, for callers that have already decided the actor may make it
+    (the owner via listing_update, staff via the catalog import)."""
     with transaction.atomic():
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.status not in EDITABLE_STATUSES:
