@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -54,7 +55,11 @@ def _flatten(detail) -> dict[str, list[str]]:
     def walk(prefix: str, value):
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                # A nested serializer's own errors (e.g. too many offers) belong to its field.
+                if prefix and key == api_settings.NON_FIELD_ERRORS_KEY:
+                    walk(prefix, sub)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), sub)
         elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
             for index, sub in enumerate(value):
                 if sub:
