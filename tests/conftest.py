@@ -27,6 +27,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+pytest_plugins = ["tests.personas"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
