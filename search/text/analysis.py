@@ -145,16 +145,20 @@ def _korean_compounds(segment: Sequence[Token]) -> list[str]:
 def _compounds_of_run(run: list[Token]) -> list[str]:
     # Suffixes (XSN 화, 들) attach to the noun before, prefixes (XPN) to the one after.
     units: list[str] = []
+    affixed: set[int] = set()  # units that gained a prefix or suffix: new words of their own
     pending_prefix = ""
     for token in run:
         if token.tag == "XPN":
             pending_prefix += token.text
         elif token.tag == "XSN" and units:
             units[-1] += token.text
+            affixed.add(len(units) - 1)
         else:
+            if pending_prefix:
+                affixed.add(len(units))
             units.append(pending_prefix + token.text)
             pending_prefix = ""
-    out = [u for u, t in zip(units, run, strict=False) if len(u) > len(t.text) and u != t.text]
+    out = [units[i] for i in sorted(affixed)]
     if len(units) >= 2:
         out.append("".join(units))
     if len(units) >= 3:

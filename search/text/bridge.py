@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from .analysis import AnalyzedText, analyze_text, place_stem
 from .english import normalize_word
-from .korean import configure_user_words
 from .lexicon import Entry, Lexicon, default_lexicon
 from .romanize import romanize_name, romanized_keys
 from .tokens import KO, Token, join_key
@@ -83,7 +82,6 @@ class Bridge:
         self.romanization_weight = romanization_weight
         self.same_language_synonyms = same_language_synonyms
         self.romanization = romanization
-        configure_user_words(self.lexicon.proper_nouns())
         self._phrases: dict[str, list[_Side]] = defaultdict(list)
         self._terms: dict[tuple[str, str], dict[str, float]] = {}
         for entry in self.lexicon.entries:

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from kiwipiepy import Kiwi
 
 from .english import STOPWORDS, normalize_word
+from .lexicon import default_lexicon
 from .tokens import EN, KO, Token
 
 _lock = threading.Lock()
 _kiwi: Kiwi | None = None
-_user_words: tuple[str, ...] = ()
+_user_words: tuple[str, ...] | None = None  # None: the default lexicon's place names
 
 # Content-free nouns and predicates that occur in almost every listing or brief.
 KOREAN_STOPWORDS = frozenset(
@@ -36,9 +37,9 @@ _GLUED_PARTICLES = ("에서는", "에서", "으로", "에는", "에게", "의", 
 
 
 def configure_user_words(words: Iterable[str]) -> None:
-    """Proper nouns Kiwi should keep whole (e.g. 양림동, which it splits as 양/림/동).
+    """Replace the proper nouns Kiwi keeps whole; the next tokenisation rebuilds Kiwi.
 
-    Must be called before the first tokenisation; later calls rebuild Kiwi.
+    By default they are the lexicon's place names (Kiwi splits 양림동 as 양/림/동).
     """
     global _kiwi, _user_words
     with _lock:
@@ -47,9 +48,11 @@ def configure_user_words(words: Iterable[str]) -> None:
 
 
 def get_kiwi() -> Kiwi:
-    global _kiwi
+    global _kiwi, _user_words
     with _lock:
         if _kiwi is None:
+            if _user_words is None:
+                _user_words = tuple(sorted(default_lexicon().proper_nouns()))
             # The multi-word dictionary glues phrases such as "여수 밤바다" into
             # one proper noun, which would hide "여수" from the index.
             kiwi = Kiwi(load_multi_dict=False)
