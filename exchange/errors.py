@@ -73,7 +73,8 @@ def _flatten(detail) -> dict[str, list[str]]:
 
 
 def _summary(fields: dict[str, list[str]]) -> str:
-    return "; ".join(f"{name}: {reasons[0]}" for name, reasons in fields.items()) or "Invalid input."
+    parts = [f"{name}: {reasons[0]}" for name, reasons in fields.items()]
+    return "; ".join(parts) or "Invalid input."
 
 
 def exception_handler(exc, context):
@@ -83,7 +84,10 @@ def exception_handler(exc, context):
             status=exc.status_code,
         )
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = exc.message_dict
+        else:
+            detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

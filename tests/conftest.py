@@ -113,9 +113,6 @@ def _start_worker(app, log_path: Path) -> CeleryWorker:
         "--pool=solo", "--concurrency=1", "-Q", "celery",
         "--without-heartbeat", "--without-gossip", "--without-mingle",
         "--loglevel=INFO", f"--hostname={hostname}",
-        # exchange/ is the project package, not an installed app, so the
-        # app's autodiscover_tasks() does not import exchange.tasks.
-        "--include=exchange.tasks",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(
