@@ -31,7 +31,12 @@ class ListingFilter(django_filters.FilterSet):
     territory = django_filters.CharFilter(method="filter_territory")
     min_price_krw = django_filters.NumberFilter(method="filter_min_price", min_value=0)
     max_price_krw = django_filters.NumberFilter(method="filter_max_price", min_value=0)
-    exclusive_available = django_filters.BooleanFilter(method="filter_exclusive")
+    # A choice, not a BooleanFilter: that one reads any unknown value as "not given".
+    exclusive_available = django_filters.TypedChoiceFilter(
+        choices=[(v, v) for v in ("true", "false", "1", "0")],
+        coerce=lambda value: value in ("true", "1"),
+        method="filter_exclusive",
+    )
     text = django_filters.CharFilter(method="filter_text", max_length=200)
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS], method="filter_ordering"
