@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
 from exchange.accounts.models import User
@@ -61,7 +62,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, owner: str | None, publish: bool,
                importer: str | None, **options):
-        importer_account = self._importer(importer)
         try:
             owner_account = catalog_owner_get(owner) if owner else None
         except ApplicationError as error:
@@ -71,7 +71,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         try:
-            with stream:
+            # One transaction with the import: a refused file leaves no system account behind.
+            with stream, transaction.atomic():
+                importer_account = self._importer(importer)
                 report = catalog_import(
                     importer=importer_account, file=stream, name=file.name,
                     owner=owner_account, publish=publish,
@@ -82,8 +84,9 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(error.message) from None
         except ApplicationError as error:
-            option = "--owner: " if "owner" in error.fields else ""
-            raise CommandError(option + error.message) from None
+            if "owner" in error.fields:
+                raise CommandError(f"--owner: {error.fields['owner'][0]}") from None
+            raise CommandError(error.message) from None
         self.stdout.write(summary(file.name, report))
 
     def _importer(self, email: str | None) -> User:
