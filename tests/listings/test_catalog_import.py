@@ -252,6 +252,24 @@ def test_csv_imports_the_same_listings_as_json_lines(staff, creator):
 
 
 @pytest.mark.django_db
+def test_csv_list_cells_may_be_json_arrays_and_problems_name_the_line_a_record_starts_on(
+    staff, creator
+):
+    # given a CSV whose first record's description spans three lines and whose second
+    # record, starting on line 5, has a bad region; tags are given as a JSON array
+    first = row("DAWN-1", description=DESCRIPTION.replace(", ", ",\n", 2))
+    second = row("DAWN-2", region="KR-99")
+    content = as_csv(first, second).replace(b"mountain|dawn", b'"[""mountain"", ""dawn""]"')
+
+    # when imported, then the problem is on line 5
+    assert problems_of(staff, content, "catalog.csv") == [f"line 5: region: {REGION_REASON}"]
+
+    # and without that record the JSON-array cell is read as a list
+    run_import(staff, content.rsplit(b"DAWN-2", 1)[0].rsplit(b"\n", 1)[0], "catalog.csv")
+    assert Listing.objects.get().tags == ["mountain", "dawn"]
+
+
+@pytest.mark.django_db
 def test_an_upload_without_a_useful_name_is_sniffed(staff, creator):
     # given the same listing as JSON Lines and as CSV, both named "upload"
     report_jsonl = run_import(staff, jsonl(row("DAWN-1")), name="upload")
