@@ -48,7 +48,7 @@ class NotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
 
 
-def _flatten(detail) -> dict[str, list[str]]:
+def flatten_errors(detail) -> dict[str, list[str]]:
     """DRF error detail (nested dicts/lists) -> {"field.sub": ["reason", ...]}."""
     out: dict[str, list[str]] = {}
 
@@ -98,7 +98,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
+        fields = flatten_errors(exc.detail)
         body = {"code": "invalid", "message": _summary(fields), "fields": fields}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

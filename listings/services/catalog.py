@@ -26,7 +26,7 @@ from rest_framework import serializers
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
 from exchange.errors import ApplicationError, Forbidden, InvalidInput
-from exchange.errors import _flatten as flatten_errors  # the API's own field naming
+from exchange.errors import flatten_errors
 
 from ..inputs import ListingInput, listing_fields_from_input
 from ..models import Listing
@@ -411,10 +411,8 @@ def _write(
         try:
             listing = step.existing
             if listing is None:
-                listing = listing_create(owner=owners[step.owner_key], data=step.data)
-                # listing_create audits the owner's new draft; this row says who brought it in.
-                audit_record(actor=importer, action="listing.import_create", target=listing,
-                             to_state=listing.status, data={"line": step.number})
+                listing = listing_create(owner=owners[step.owner_key], data=step.data,
+                                         actor=importer, audit_data={"import_line": step.number})
                 report.created_ids.append(listing.pk)
             elif step.changes:
                 listing = _listing_apply(actor=importer, listing=listing, fields=step.fields,

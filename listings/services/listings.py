@@ -51,8 +51,10 @@ def _require_complete(listing: Listing) -> None:
         raise InvalidInput(summary, code="incomplete", fields=problems)
 
 
-def listing_create(*, owner: User, data: dict) -> Listing:
-    """A new draft from validated catalog-format input (listings.inputs.ListingInput)."""
+def listing_create(*, owner: User, data: dict, actor: User | None = None,
+                   audit_data: dict | None = None) -> Listing:
+    """A new draft from validated catalog-format input (listings.inputs.ListingInput).
+    `actor` is who brought it in when that is not the owner (a catalog import)."""
     if not owner.is_creator:
         raise Forbidden("Only creators can list IP; add the creator role to your profile.")
     fields, offers = listing_fields_from_input(data)
@@ -66,7 +68,8 @@ def listing_create(*, owner: User, data: dict) -> Listing:
             )
         listing = Listing.objects.create(owner=owner, status=S.DRAFT, **fields)
         _offers_replace(listing, offers or [])
-        audit_record(actor=owner, action="listing.create", target=listing, to_state=S.DRAFT)
+        audit_record(actor=actor or owner, action="listing.create", target=listing,
+                     to_state=S.DRAFT, data=audit_data)
     return listing
 
 

@@ -226,8 +226,9 @@ def test_an_import_creates_drafts_and_creator_accounts_audited_as_the_importer(s
     assert report.accounts_created_ids == [account.pk]
     assert list(AuditEntry.objects.filter(action="user.create_for_catalog")
                 .values_list("actor", "target_id")) == [(staff.pk, str(account.pk))]
-    assert list(AuditEntry.objects.filter(action="listing.import_create", actor=staff)
-                .order_by("id").values_list("target_id", flat=True)) == [str(dawn.pk), str(new.pk)]
+    assert list(AuditEntry.objects.filter(action="listing.create", actor=staff)
+                .order_by("id").values_list("target_id", "data")) == [
+        (str(dawn.pk), {"import_line": 1}), (str(new.pk), {"import_line": 2})]
 
 
 @pytest.mark.django_db
