@@ -1,0 +1,46 @@
+"""The deal state machine as a table: which action moves a deal from which
+statuses to which, who may take it, and whether it needs a reason.
+
+requested/countered --accept--> accepted (hold placed) --pay--> licensed
+requested/countered --counter--> countered (the other party's move)
+requested/countered --reject (creator) | withdraw (producer) | expire--> closed
+accepted --lapse (hold unpaid)--> lapsed --pay (if still available)--> licensed
+licensed --end (period over) | revoke (creator or staff, with reason)--> closed
+"""
+
+from dataclasses import dataclass
+
+from .models import DealStatus as S
+
+OPEN = (S.REQUESTED, S.COUNTERED)
+
+# Who may take an action: a party (only on its move when `on_turn`), staff, or
+# the system (beat tasks); "creator_or_staff" for revocation.
+CREATOR, PRODUCER, STAFF, SYSTEM, CREATOR_OR_STAFF = (
+    "creator", "producer", "staff", "system", "creator_or_staff",
+)
+PARTY_ON_TURN = "party_on_turn"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    by: str
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(OPEN, S.ACCEPTED, by=PARTY_ON_TURN),
+    "counter": Transition(OPEN, S.COUNTERED, by=PARTY_ON_TURN),
+    "reject": Transition(OPEN, S.REJECTED, by=CREATOR, needs_reason=True),
+    "withdraw": Transition(OPEN, S.WITHDRAWN, by=PRODUCER),
+    "expire": Transition(OPEN, S.EXPIRED, by=SYSTEM),
+    "lapse": Transition((S.ACCEPTED,), S.LAPSED, by=SYSTEM),
+    "pay": Transition((S.ACCEPTED, S.LAPSED), S.LICENSED, by=STAFF),
+    "end": Transition((S.LICENSED,), S.ENDED, by=SYSTEM),
+    "revoke": Transition((S.LICENSED,), S.REVOKED, by=CREATOR_OR_STAFF, needs_reason=True),
+}
+
+# Royalty bounds follow the catalog format (FORMAT.md: 0-50 %).
+ROYALTY_PCT_RANGE = (0, 50)
