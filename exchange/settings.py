@@ -49,7 +49,8 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not DEBUG:
-    missing = [n for n, v in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not v]
+    required = {"SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": ALLOWED_HOSTS}
+    missing = [name for name, value in required.items() if not value]
     if missing:
         raise ImproperlyConfigured(f"{', '.join(missing)} must be set when DEBUG is off")
 if not SECRET_KEY:
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "exchange.accounts",
     "exchange.audit",
     "listings",
+    "licensing",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,19 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "licensing-expire-stale-deals": {
+        "task": "licensing.tasks.expire_stale_deals", "schedule": 15 * 60,
+    },
+    "licensing-release-expired-holds": {
+        "task": "licensing.tasks.release_expired_holds", "schedule": 15 * 60,
+    },
+}
+
+# Licensing: how long a request or counter waits for an answer, and how long an
+# accepted deal holds its rights while payment completes.
+LICENSING_PROPOSAL_EXPIRY_DAYS = env_int("LICENSING_PROPOSAL_EXPIRY_DAYS", 14)
+LICENSING_HOLD_HOURS = env_int("LICENSING_HOLD_HOURS", 72)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -193,7 +208,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "exchange.accounts.models.Language"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "exchange.accounts.models.Language",
+        "ListingStatusEnum": "listings.models.ListingStatus",
+        "DealStatusEnum": "licensing.models.DealStatus",
+        "PartyEnum": "licensing.models.Party",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

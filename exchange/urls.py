@@ -7,6 +7,7 @@ from .health import healthz
 api_v1 = [
     path("", include("exchange.accounts.urls")),
     path("", include("listings.urls")),
+    path("", include("licensing.urls")),
 ]
 
 urlpatterns = [
