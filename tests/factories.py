@@ -8,9 +8,11 @@ real workflow would have given it. Catalog-format dicts (`catalog_row`,
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from exchange.accounts.models import User
@@ -50,14 +52,23 @@ def make_user(
     **fields: Any,
 ) -> User:
     n = _next()
-    return User.objects.create_user(
+    user = User.objects.create_user(
         email=email or f"user{n}@example.com",
-        password=password,
+        password=None,
         display_name=display_name or f"User {n}",
         is_creator=is_creator,
         is_producer=is_producer,
         **fields,
     )
+    user.password = _hashed(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@functools.cache
+def _hashed(password: str) -> str:
+    # Hashing is slow on purpose (PBKDF2, ~0.3 s here); a test suite hashes each password once.
+    return make_password(password)
 
 
 def make_creator(**fields: Any) -> User:
@@ -130,14 +141,17 @@ _PATHS: dict[str, list[tuple[str, str]]] = {
     ListingStatus.PUBLISHED: [("owner", "listing_submit"), ("moderator", "listing_approve")],
     ListingStatus.REJECTED: [("owner", "listing_submit"), ("moderator", "listing_reject")],
     ListingStatus.CHANGES_REQUESTED: [
-        ("owner", "listing_submit"), ("moderator", "listing_request_changes"),
+        ("owner", "listing_submit"),
+        ("moderator", "listing_request_changes"),
     ],
     ListingStatus.SUSPENDED: [
-        ("owner", "listing_submit"), ("moderator", "listing_approve"),
+        ("owner", "listing_submit"),
+        ("moderator", "listing_approve"),
         ("moderator", "listing_suspend"),
     ],
     ListingStatus.ARCHIVED: [
-        ("owner", "listing_submit"), ("moderator", "listing_approve"),
+        ("owner", "listing_submit"),
+        ("moderator", "listing_approve"),
         ("owner", "listing_archive"),
     ],
 }
@@ -151,8 +165,9 @@ _REASONS = {
 def factory_moderator() -> User:
     """The moderator that factories use to move listings along (one per test database)."""
     user = User.objects.filter(email="factory-moderator@example.com").first()
-    return user or make_moderator(email="factory-moderator@example.com",
-                                  display_name="Factory Moderator")
+    return user or make_moderator(
+        email="factory-moderator@example.com", display_name="Factory Moderator"
+    )
 
 
 def make_listing(
@@ -192,6 +207,7 @@ def listing_snapshot(listing: Listing) -> dict[str, Any]:
         "media": list(listing.media.order_by("id").values()),
         "audit": list(
             AuditEntry.objects.filter(target_type="listings.listing", target_id=str(listing.pk))
-            .order_by("id").values_list("id", flat=True)
+            .order_by("id")
+            .values_list("id", flat=True)
         ),
     }

@@ -116,8 +116,13 @@ PERSONAS = ("owner", "other_creator", "producer", "moderator", "anonymous")
 @pytest.fixture
 def people(owner, other_creator, producer, moderator) -> dict[str, User | None]:
     """Every persona by name; "anonymous" is None."""
-    return {"owner": owner, "other_creator": other_creator, "producer": producer,
-            "moderator": moderator, "anonymous": None}
+    return {
+        "owner": owner,
+        "other_creator": other_creator,
+        "producer": producer,
+        "moderator": moderator,
+        "anonymous": None,
+    }
 
 
 @pytest.fixture

@@ -35,8 +35,7 @@ def signup_body(**overrides):
     ],
     ids=["creator", "producer", "both"],
 )
-def test_signup_with_a_role_creates_the_user_and_returns_a_token(anonymous_client, roles,
-                                                                 expected):
+def test_signup_with_a_role_creates_the_user_and_returns_a_token(anonymous_client, roles, expected):
     # when someone signs up with at least one role
     response = anonymous_client.post(SIGNUP, signup_body(**roles), format="json")
 
@@ -51,12 +50,16 @@ def test_signup_with_a_role_creates_the_user_and_returns_a_token(anonymous_clien
     assert user.check_password(PASSWORD)
     assert response.json()["token"] == Token.objects.get(user=user).key
     assert response.json()["user"] == {
-        "id": user.pk, "email": "mina.kim@example.com", "display_name": "Mina Kim",
-        "preferred_language": "en", "is_creator": expected[0], "is_producer": expected[1],
-        "is_moderator": False, "organisation": None,
+        "id": user.pk,
+        "email": "mina.kim@example.com",
+        "display_name": "Mina Kim",
+        "preferred_language": "en",
+        "is_creator": expected[0],
+        "is_producer": expected[1],
+        "is_moderator": False,
+        "organisation": None,
     }
-    assert list(AuditEntry.objects.values_list("action", "actor_id")) == [("user.signup",
-                                                                           user.pk)]
+    assert list(AuditEntry.objects.values_list("action", "actor_id")) == [("user.signup", user.pk)]
 
 
 def test_signup_without_any_role_is_refused(anonymous_client):
@@ -199,8 +202,11 @@ def test_a_suspended_users_old_token_no_longer_works(anonymous_client):
 
     # 403 rather than 401: session authentication comes first and sends no challenge
     assert response.status_code == 403
-    assert response.json() == {"code": "authentication_failed",
-                               "message": "User inactive or deleted.", "fields": {}}
+    assert response.json() == {
+        "code": "authentication_failed",
+        "message": "User inactive or deleted.",
+        "fields": {},
+    }
 
 
 @pytest.fixture
@@ -212,16 +218,18 @@ def auth_rate_of_two(settings, monkeypatch):
     monkeypatch.setattr(AuthRateThrottle, "THROTTLE_RATES", rates)
 
 
-def test_too_many_token_attempts_are_throttled_with_the_error_shape(anonymous_client,
-                                                                    auth_rate_of_two):
+def test_too_many_token_attempts_are_throttled_with_the_error_shape(
+    anonymous_client, auth_rate_of_two
+):
     make_creator(email="mina@example.com")
     wrong = {"email": "mina@example.com", "password": "guess-number-one"}
 
     first = anonymous_client.post(TOKEN, wrong, format="json")
     second = anonymous_client.post(TOKEN, wrong, format="json")
     # even the right password is refused once the limit is reached
-    third = anonymous_client.post(TOKEN, {**wrong, "password": PASSWORD}, format="json",
-                                  HTTP_ACCEPT_LANGUAGE="en")
+    third = anonymous_client.post(
+        TOKEN, {**wrong, "password": PASSWORD}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert [first.status_code, second.status_code, third.status_code] == [400, 400, 429]
     body = third.json()
@@ -242,8 +250,7 @@ def test_too_many_signups_are_throttled_and_create_nothing(anonymous_client, aut
         )
         assert response.status_code == 201
 
-    response = anonymous_client.post(SIGNUP, signup_body(email="third@example.com"),
-                                     format="json")
+    response = anonymous_client.post(SIGNUP, signup_body(email="third@example.com"), format="json")
 
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
