@@ -542,3 +542,26 @@ def test_a_moderator_decides_with_a_reason_on_record(
         target,
         "Checked twice",
     )
+
+
+def test_writes_are_throttled_per_user_and_reads_are_not(client_as, owner, monkeypatch):
+    from exchange.throttles import WriteRateThrottle
+
+    # given a write rate of two a minute (DRF keeps its own copy of the rates)
+    monkeypatch.setattr(
+        WriteRateThrottle,
+        "THROTTLE_RATES",
+        {**WriteRateThrottle.THROTTLE_RATES, "write": "2/min"},
+    )
+    client = client_as("owner")
+
+    codes = [
+        client.post("/api/v1/listings/", catalog_row(), format="json").status_code for _ in range(3)
+    ]
+    reads = [client.get("/api/v1/listings/mine/").status_code for _ in range(3)]
+    other = client_as("other_creator").post("/api/v1/listings/", catalog_row(), format="json")
+
+    assert codes == [201, 201, 429]
+    assert reads == [200, 200, 200]
+    assert other.status_code == 201
+    assert Listing.objects.filter(owner=owner).count() == 2
