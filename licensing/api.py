@@ -13,17 +13,18 @@ from listings.models import LicenseOffer
 from listings.selectors import listing_get
 
 from . import selectors, services
+from .api_licences import DeliverableSerializer, deliverable_rows
 from .models import DealTransition
 from .serializers import (
     AvailabilityQuery,
     AvailabilitySerializer,
     CounterInput,
     DealDetailSerializer,
+    DealReasonInput,
     DealRequestInput,
     DealSerializer,
     MessageInput,
     MessageSerializer,
-    DealReasonInput,
 )
 from .terms import TERM_FIELDS, Terms, clean_media, clean_period, clean_territories
 
@@ -52,6 +53,7 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _render(self, deal, status_code=status.HTTP_200_OK):
         deal = (selectors.deals_visible_to(self.request.user)
+                .select_related("agreement", "certificate")
                 .prefetch_related("proposals", Prefetch(
                     "transitions", queryset=DealTransition.objects.select_related("actor")))
                 .get(pk=deal.pk))
@@ -118,6 +120,21 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def mark_paid(self, request, pk=None):
         """Staff: payment arrived by bank transfer or invoice; the hold becomes grants."""
         return self._render(services.deal_mark_paid(actor=request.user, deal=self.get_object()))
+
+    @extend_schema(request=DealReasonInput, responses=DealDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Creator or staff: revoke a licence for breach, with a reason."""
+        deal = self.get_object()
+        reason = _valid(DealReasonInput, request.data)["reason"]
+        return self._render(services.deal_revoke(actor=request.user, deal=deal, reason=reason))
+
+    @extend_schema(responses=DeliverableSerializer(many=True))
+    @action(detail=True)
+    def deliverables(self, request, pk=None):
+        """The licensee's expiring download links, while the licence is active."""
+        deal = self.get_object()
+        return Response(DeliverableSerializer(deliverable_rows(request, deal), many=True).data)
 
     @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
     @extend_schema(methods=["POST"], request=MessageInput, responses={201: MessageSerializer})

@@ -218,3 +218,54 @@ class RightsClaim(models.Model):
         kind = "exclusive " if self.exclusive else ""
         return (f"{kind}{self.kind} {self.medium}/{self.territory} "
                 f"{self.start_date}..{self.end_date}")
+
+
+class Agreement(models.Model):
+    """The frozen terms and parties of an accepted deal as canonical JSON (sorted
+    keys, no spaces, UTF-8) and its SHA-256: what both parties sign."""
+
+    deal = models.OneToOneField(Deal, on_delete=models.PROTECT, related_name="agreement")
+    canonical_json = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Agreement #{self.pk} for deal #{self.deal_id}"
+
+
+class Signature(models.Model):
+    """A party's explicit click-through: who, when, from where, and the hash they saw."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(max_length=8, choices=Party.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    sha256 = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agreement", "signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "party"],
+                                               name="one_signature_per_party")]
+
+    def __str__(self) -> str:
+        return f"Signature of the {self.party} on agreement #{self.agreement_id}"
+
+
+class Certificate(models.Model):
+    """Proof of a licence for anyone holding the code (printed as a QR code)."""
+
+    deal = models.OneToOneField(Deal, on_delete=models.PROTECT, related_name="certificate")
+    code = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Certificate for deal #{self.deal_id}"

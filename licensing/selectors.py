@@ -7,14 +7,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from exchange.regions import WORLDWIDE
+from listings.models import MediaAsset, MediaRole
 
-from .models import ClaimKind, Deal, DealMessage, RightsClaim
+from .models import Agreement, Certificate, ClaimKind, Deal, DealMessage, DealStatus, RightsClaim
 from .terms import Terms
+
+DELIVERABLE_SALT = "licensing.deliverable"
 
 
 def deals_visible_to(user) -> QuerySet[Deal]:
@@ -35,6 +40,67 @@ def deal_get(*, user, pk) -> Deal:
 
 def deal_messages(*, deal: Deal) -> QuerySet[DealMessage]:
     return deal.messages.select_related("author").order_by("created_at", "id")
+
+
+def agreement_get(*, user, pk) -> Agreement:
+    """An agreement of a deal the user may see, or 404."""
+    try:
+        agreement = Agreement.objects.select_related(
+            "deal__listing", "deal__creator", "deal__producer").get(pk=pk)
+    except (Agreement.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    deal_get(user=user, pk=agreement.deal_id)
+    return agreement
+
+
+# --- licences -------------------------------------------------------------------------
+
+
+def licence_status(deal: Deal, today: dt.date | None = None) -> str | None:
+    """active, expired or revoked for a licence; None for a deal that never became one.
+    A licence past its last day is expired even before the beat task ends it."""
+    today = today or timezone.localdate()
+    if deal.status == DealStatus.REVOKED:
+        return "revoked"
+    if deal.status == DealStatus.ENDED or (deal.status == DealStatus.LICENSED
+                                           and deal.end_date < today):
+        return "expired"
+    if deal.status == DealStatus.LICENSED:
+        return "active"
+    return None
+
+
+def licence_is_active(deal: Deal) -> bool:
+    return licence_status(deal) == "active"
+
+
+def certificate_by_code(code: str) -> Certificate:
+    """The certificate with this code, for anyone; 404 for anything else."""
+    try:
+        return Certificate.objects.select_related(
+            "deal__listing", "deal__producer__organisation").get(code=code)
+    except Certificate.DoesNotExist:
+        raise Http404 from None
+
+
+def deliverables_of(*, deal: Deal) -> QuerySet[MediaAsset]:
+    return MediaAsset.objects.filter(listing_id=deal.listing_id, role=MediaRole.DELIVERABLE)
+
+
+def deliverable_from_token(token: str) -> MediaAsset:
+    """The deliverable a download link names, while the link is fresh and the licence
+    still active; 404 otherwise, without saying which."""
+    max_age = settings.LICENSING_DOWNLOAD_LINK_MINUTES * 60
+    try:
+        payload = signing.loads(token, salt=DELIVERABLE_SALT, max_age=max_age)
+        deal = Deal.objects.get(pk=payload["d"])
+        media = deliverables_of(deal=deal).get(pk=payload["m"])
+    except (signing.BadSignature, KeyError, TypeError, Deal.DoesNotExist,
+            MediaAsset.DoesNotExist):
+        raise Http404 from None
+    if not licence_is_active(deal):
+        raise Http404
+    return media
 
 
 # --- the rights ledger ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from listings.inputs import StrictSerializer
 from listings.models import Medium
 
 from .models import Deal, DealMessage, DealProposal, DealTransition
+from .selectors import licence_status
 from .terms import MAX_FEE_KRW
 from .workflow import ROYALTY_PCT_RANGE, TRANSITIONS
 
@@ -137,9 +138,28 @@ class DealSerializer(serializers.ModelSerializer):
 class DealDetailSerializer(DealSerializer):
     proposals = ProposalSerializer(many=True, read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField()
+    licence = serializers.SerializerMethodField()
 
     class Meta(DealSerializer.Meta):
-        fields = [*DealSerializer.Meta.fields, "proposals", "transitions"]
+        fields = [*DealSerializer.Meta.fields, "proposals", "transitions", "agreement",
+                  "licence"]
+
+    def get_agreement(self, deal) -> int | None:
+        agreement = getattr(deal, "agreement", None) if hasattr(deal, "agreement") else None
+        return agreement.pk if agreement else None
+
+    def get_licence(self, deal) -> dict | None:
+        """Status and certificate of a licence; None before payment."""
+        from .api_licences import certificate_links
+
+        status = licence_status(deal)
+        if status is None:
+            return None
+        certificate = getattr(deal, "certificate", None) if hasattr(deal, "certificate") else None
+        return {"status": status,
+                "certificate": certificate_links(self.context["request"], certificate)
+                if certificate else None}
 
 
 class MessageSerializer(serializers.ModelSerializer):

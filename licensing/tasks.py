@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Deal, DealStatus
-from .services import deal_expire, deal_lapse
+from .services import deal_end, deal_expire, deal_lapse
 from .services.notifications import deal_notification_send
 from .workflow import OPEN
 
@@ -49,4 +49,20 @@ def release_expired_holds() -> int:
                .order_by("hold_expires_at").values_list("pk", flat=True)[:SWEEP_BATCH])
     for deal_id in ids:
         lapse_deal_hold.delay(deal_id)
+    return len(ids)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def end_licence(deal_id: int) -> str | None:
+    deal = deal_end(deal_id=deal_id)
+    return deal.status if deal else None
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def end_expired_licences() -> int:
+    """Beat: licences whose last day has passed."""
+    ids = list(Deal.objects.filter(status=DealStatus.LICENSED, end_date__lt=timezone.localdate())
+               .order_by("end_date").values_list("pk", flat=True)[:SWEEP_BATCH])
+    for deal_id in ids:
+        end_licence.delay(deal_id)
     return len(ids)

@@ -21,7 +21,7 @@ from ..models import ClaimKind, Deal, DealMessage, DealProposal, DealStatus, Dea
 from ..selectors import blocks_for
 from ..terms import TERM_FIELDS, Terms, clean_terms, terms_from_offer
 from ..workflow import TRANSITIONS
-from . import ledger
+from . import agreements, ledger
 
 MESSAGE_MAX_CHARS = 5000
 
@@ -215,6 +215,7 @@ def deal_accept(*, actor: User, deal: Deal) -> Deal:
                          changes={"awaiting": "", "expires_at": None, "accepted_at": now,
                                   "hold_expires_at": hold_until},
                          data={"terms": Terms.of(current).as_dict()})
+        agreements.agreement_create(deal=current)
     return current
 
 
@@ -303,9 +304,10 @@ def deal_lapse(*, deal_id: int, now: dt.datetime | None = None) -> Deal | None:
 
 
 def deal_mark_paid(*, actor: User, deal: Deal) -> Deal:
-    """Payment completed (a staff action until the payments integration calls this):
-    the hold becomes grants. A deal whose hold lapsed is licensed only if its rights
-    are still free."""
+    """Payment completed (a staff action until the payments integration calls this) on a
+    deal whose agreement both parties signed: the hold becomes grants and the licence
+    gets its certificate. A deal whose hold lapsed is licensed only if its rights are
+    still free."""
     now = timezone.now()
     _require_allowed(actor=actor, deal=deal, action="pay")
     with transaction.atomic():
@@ -313,9 +315,43 @@ def deal_mark_paid(*, actor: User, deal: Deal) -> Deal:
         _release_expired_holds(listing_id=deal.listing_id, now=now)
         current = Deal.objects.get(pk=deal.pk)
         _require_allowed(actor=actor, deal=current, action="pay")
+        agreements.require_fully_signed(current)
         if current.status == DealStatus.ACCEPTED:
             ledger.holds_to_grants(deal=current)
         else:
             ledger.claims_place(deal=current, kind=ClaimKind.GRANT, now=now)
-        return _apply(deal=current, action="pay", actor=actor, now=now,
-                      changes={"paid_at": now, "hold_expires_at": None})
+        current = _apply(deal=current, action="pay", actor=actor, now=now,
+                         changes={"paid_at": now, "hold_expires_at": None})
+        agreements.certificate_issue(deal=current, now=now)
+    return current
+
+
+# --- the licence ----------------------------------------------------------------------
+
+
+def deal_revoke(*, actor: User, deal: Deal, reason: str) -> Deal:
+    """The creator or staff revoke a licence for breach: its rights are free again."""
+    now = timezone.now()
+    reason = _require_allowed(actor=actor, deal=deal, action="revoke", reason=reason)
+    with transaction.atomic():
+        ledger.lock_listing(deal.listing_id)
+        current = Deal.objects.get(pk=deal.pk)
+        _require_allowed(actor=actor, deal=current, action="revoke", reason=reason)
+        ledger.claims_release(deal=current, now=now)
+        return _apply(deal=current, action="revoke", actor=actor, now=now, reason=reason,
+                      changes={"reason": reason})
+
+
+def deal_end(*, deal_id: int, today: dt.date | None = None) -> Deal | None:
+    """A licence whose last day has passed ends; its grants stay in the ledger as the
+    record of who held what (they cannot overlap any later period)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        deal = Deal.objects.filter(pk=deal_id).first()
+        if deal is None or deal.status != DealStatus.LICENSED or deal.end_date >= today:
+            return deal
+        try:
+            return _apply(deal=deal, action="end", actor=None, now=timezone.now(),
+                          reason="the licence period ended")
+        except Conflict:
+            return Deal.objects.get(pk=deal_id)

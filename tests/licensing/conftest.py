@@ -87,6 +87,16 @@ def accepted_deal(make_deal, owner) -> Deal:
     return services.deal_accept(actor=owner, deal=deal)
 
 
+def sign_both(deal: Deal) -> Deal:
+    """Both parties sign the deal's agreement over the hash they were shown."""
+    agreement = deal.agreement
+    for signer in (deal.creator, deal.producer):
+        services.agreement_sign(actor=signer, agreement=agreement, sha256=agreement.sha256,
+                                ip_address="203.0.113.7", user_agent="pytest")
+    return deal
+
+
 @pytest.fixture
 def licensed_deal(accepted_deal, staff) -> Deal:
+    sign_both(accepted_deal)
     return services.deal_mark_paid(actor=staff, deal=accepted_deal)

@@ -17,7 +17,7 @@ from licensing.models import Deal, DealMessage, DealStatus, DealTransition, Righ
 from listings.models import ListingStatus
 from tests import factories
 
-from .conftest import as_json, custom_terms, days_ahead
+from .conftest import as_json, custom_terms, days_ahead, sign_both
 
 pytestmark = pytest.mark.django_db
 
@@ -338,6 +338,7 @@ def test_the_parties_share_a_message_thread(client_for, make_deal, owner, produc
 def test_staff_marks_an_accepted_deal_paid_and_the_hold_becomes_grants(
     client_for, accepted_deal, staff, producer, owner
 ):
+    sign_both(accepted_deal)
     for party in (producer, owner):
         assert client_for(party).post(deal_url(accepted_deal, "mark-paid/")).status_code == 403
 

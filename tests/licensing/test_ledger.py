@@ -19,7 +19,7 @@ from licensing.selectors import available_listing_ids
 from listings.models import ListingStatus
 from tests import factories
 
-from .conftest import days_ahead
+from .conftest import days_ahead, sign_both
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_payment_after_the_hold_lapsed_grants_only_if_still_free(
     make_deal, owner, producer, other_producer, staff
 ):
     # Given a deal whose hold lapsed, and a competitor who took the rights since
-    late = services.deal_accept(actor=owner, deal=make_deal(by=producer))
+    late = sign_both(services.deal_accept(actor=owner, deal=make_deal(by=producer)))
     services.deal_lapse(deal_id=late.pk, now=late.hold_expires_at + dt.timedelta(seconds=1))
     competitor = make_deal(by=other_producer, start_date=days_ahead(300),
                            end_date=days_ahead(400))
