@@ -174,12 +174,21 @@ CELERY_BEAT_SCHEDULE = {
     "licensing-release-expired-holds": {
         "task": "licensing.tasks.release_expired_holds", "schedule": 15 * 60,
     },
+    "licensing-end-expired-licences": {
+        "task": "licensing.tasks.end_expired_licences", "schedule": 60 * 60,
+    },
 }
 
 # Licensing: how long a request or counter waits for an answer, and how long an
 # accepted deal holds its rights while payment completes.
 LICENSING_PROPOSAL_EXPIRY_DAYS = env_int("LICENSING_PROPOSAL_EXPIRY_DAYS", 14)
 LICENSING_HOLD_HOURS = env_int("LICENSING_HOLD_HOURS", 72)
+# How long a licensee's deliverable download link works, and the TrueType font
+# with Hangul glyphs for agreement PDFs (Debian's fonts-nanum, see the Makefile).
+LICENSING_DOWNLOAD_LINK_MINUTES = env_int("LICENSING_DOWNLOAD_LINK_MINUTES", 15)
+LICENSING_PDF_FONT = env_str(
+    "LICENSING_PDF_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
