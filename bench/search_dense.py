@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,6 +92,27 @@ def top10_overlap(passages_a: np.ndarray, passages_b: np.ndarray, queries: np.nd
     return float(np.mean(overlaps))
 
 
+def print_relevance(embedder, plain_vectors: np.ndarray, fast_vectors: np.ndarray) -> None:
+    """nDCG@10 of dense-only ranking on the dev queries (filters ignored), plain vs fast."""
+    dev_folder = SHARED_CATALOG.parent
+    if not (dev_folder / "qrels.tsv").is_file() or CATALOG != SHARED_CATALOG:
+        return
+    sys.path.insert(0, str(dev_folder.parent))
+    from ireval import load_set, ndcg_at
+
+    catalog, queries, qrels = load_set(dev_folder)
+    external_ids = np.array([row["external_id"] for row in catalog])
+    query_vectors = embedder.embed_queries([query["text"] for query in queries])
+    for label, passages in (("plain", plain_vectors), ("fast", fast_vectors)):
+        scores = [
+            ndcg_at(list(external_ids[np.argsort(-(passages @ vector))]), qrels[query["qid"]])
+            for query, vector in zip(queries, query_vectors, strict=True)
+        ]
+        print(
+            f"  nDCG@10 on the {len(queries)} dev queries, {label} passages: {np.mean(scores):.4f}"
+        )
+
+
 def bench_embedding(data_dir: Path, rounds: int) -> tuple[float, float]:
     from sentence_transformers import SentenceTransformer
 
@@ -151,6 +173,7 @@ def bench_embedding(data_dir: Path, rounds: int) -> tuple[float, float]:
         "  top-10 overlap over the dev listings for the bench queries, fast vs plain: "
         f"{top10_overlap(fast_vectors, plain_vectors, plain_queries):.3f}"
     )
+    print_relevance(embedder, plain_vectors, fast_vectors)
     truncated = OnnxBackend.from_files(
         embedder.source.folder,
         query_model=export.fp32_path,
@@ -171,7 +194,35 @@ def bench_embedding(data_dir: Path, rounds: int) -> tuple[float, float]:
     return float(np.median(plain_latency)), float(np.median(fast_latency))
 
 
-def bench_index(size: int, dimension: int, rng: np.random.Generator) -> list[float]:
+WEB_PROCESS = """
+import sys
+from pathlib import Path
+from search.dense import IndexHolder, get_embedder
+embedder = get_embedder({spec!r}, data_dir={data_dir!r})
+index = IndexHolder({folder!r}).get()
+index.search(embedder.embed_query("haunted house"), 20)
+torch = "torch" in sys.modules
+for line in Path("/proc/self/status").read_text().splitlines():
+    if line.startswith("VmRSS:"):
+        print(f"{{int(line.split()[1]) // 1024}} MB (torch imported: {{torch}})")
+"""
+
+
+def web_process_rss(index_folder: Path, data_dir: Path) -> str:
+    """RSS of a fresh process that serves queries: what one web worker costs."""
+    code = WEB_PROCESS.format(spec=MODEL_SPEC, data_dir=str(data_dir), folder=str(index_folder))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def bench_index(size: int, dimension: int, rng: np.random.Generator, data_dir: Path) -> list[float]:
     vectors = rng.standard_normal((size, dimension), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = rng.choice(10 * size, size=size, replace=False).astype(np.int64)
@@ -185,21 +236,26 @@ def bench_index(size: int, dimension: int, rng: np.random.Generator) -> list[flo
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     scans = [timed(index.search, query, 20)[0] for query in queries]
     few = ids[rng.choice(size, size=max(1, size // 100), replace=False)]
+    tenth = ids[rng.choice(size, size=size // 10, replace=False)]
     half = ids[rng.choice(size, size=size // 2, replace=False)]
     few_scans = [timed(lambda q: index.search(q, 20, allowed_ids=few), q)[0] for q in queries]
+    tenth_scans = [timed(lambda q: index.search(q, 20, allowed_ids=tenth), q)[0] for q in queries]
     half_scans = [timed(lambda q: index.search(q, 20, allowed_ids=half), q)[0] for q in queries]
 
     with tempfile.TemporaryDirectory() as folder:
         save_seconds, _ = timed(index.save, folder)
         del index
         load_seconds, index = timed(VectorIndex.load, folder)
+        web_rss = web_process_rss(Path(folder), data_dir)
     print(f"\n== exact FAISS index, {size:,} x {dimension} synthetic vectors")
     print(f"  build by upserts of {ADD_CHUNK}: {size / build_seconds:,.0f} vectors/s")
     print(f"  save {save_seconds * 1000:.0f} ms, load {load_seconds * 1000:.0f} ms")
     print(f"  scan top-20                  {percentiles_ms(scans)}")
     print(f"  scan top-20, 1% allowed      {percentiles_ms(few_scans)}")
+    print(f"  scan top-20, 10% allowed     {percentiles_ms(tenth_scans)}")
     print(f"  scan top-20, 50% allowed     {percentiles_ms(half_scans)}")
-    print(f"  RSS with model(s) and this index loaded: {rss_mb():.0f} MB")
+    print(f"  RSS of this benchmark process (plain + fast models, this index): {rss_mb():.0f} MB")
+    print(f"  RSS of a web-like process (fast embedder, query session only, this index): {web_rss}")
     return scans
 
 
@@ -214,7 +270,7 @@ def main() -> None:
     plain_query_s, fast_query_s = bench_embedding(arguments.data_dir, arguments.rounds)
     rng = np.random.default_rng(7)
     for size in (int(value) for value in arguments.sizes.split(",")):
-        scans = bench_index(size, 384, rng)
+        scans = bench_index(size, 384, rng, arguments.data_dir)
         scan_p50 = float(np.median(scans))
         print(
             f"  query embedding + scan p50: plain {1000 * (plain_query_s + scan_p50):.2f} ms, "

@@ -30,6 +30,19 @@ import numpy as np
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
 _LOCK_NAME = ".write.lock"
+# One OpenMP thread per search. A single query is scanned by one thread anyway, but with two
+# FAISS keeps a second one spinning, and on the shared 2-core machine a 100,000-vector scan
+# took 61 ms p50 with 2 threads against 8.7 ms with 1 (and 1-thread 10k scans ~1 ms).
+# omp_set_num_threads binds the calling thread only, so it is set on every search.
+SEARCH_THREADS = 1
+# An allow-list is applied by FAISS's IDSelectorBatch, one hash lookup per indexed vector:
+# at 100,000 vectors 0.4 ms p50 with 1% allowed but 17 ms with 50%, twice an unfiltered scan.
+# From this fraction on, an unfiltered scan of OVERSAMPLE_FACTOR x the expected need is
+# filtered instead (and the selector is the fallback when that finds too few).
+OVERSAMPLE_MIN_FRACTION = 0.1
+OVERSAMPLE_FACTOR = 2
+# Largest id range for which membership uses a lookup table (one byte per id in the range).
+_MEMBER_TABLE_MAX_RANGE = 50_000_000
 # The file of the previous version is kept for a web process that has just read the old
 # manifest and is about to open it; older ones are deleted.
 _KEPT_OLD_VERSIONS = 1
@@ -71,7 +84,18 @@ class Manifest:
 
 
 def _ids_array(ids: Iterable[int]) -> np.ndarray:
-    return np.fromiter((int(i) for i in ids), dtype=np.int64)
+    # Allow-lists can hold 50,000 ids: converting them one int() at a time took 9 ms.
+    if isinstance(ids, np.ndarray):
+        return ids.astype(np.int64, copy=False).ravel()
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def _member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """np.isin, with a lookup table when the id range is small enough: for 80 values against
+    50,000 allowed ids, 0.3 ms instead of 13 ms for numpy's default sort-based method."""
+    id_range = int(allowed.max()) - int(allowed.min()) if allowed.size else 0
+    kind = "table" if id_range <= _MEMBER_TABLE_MAX_RANGE else "sort"
+    return np.isin(values, allowed, kind=kind)
 
 
 class VectorIndex:
@@ -116,7 +140,10 @@ class VectorIndex:
         _, last = np.unique(id_array[::-1], return_index=True)
         keep = np.sort(len(id_array) - 1 - last)
         id_array, vectors = id_array[keep], vectors[keep]
-        self.remove(id_array)
+        # remove_ids rewrites the whole flat array, so skip it for new listings: building
+        # 100,000 vectors in upserts of 1,000 took 4.6 s with it every time (21,600/s).
+        if len(self) and _member(id_array, faiss.vector_to_array(self._index.id_map)).any():
+            self.remove(id_array)
         self._index.add_with_ids(vectors, id_array)
 
     def remove(self, ids: Iterable[int]) -> int:
@@ -152,19 +179,35 @@ class VectorIndex:
             raise IndexMismatchError(
                 f"queries must have dimension {self.dimension}, got shape {queries.shape}"
             )
-        params = None
-        if allowed_ids is not None:
-            allowed = _ids_array(allowed_ids)
-            if allowed.size == 0:
-                return [[] for _ in queries]
-            # IDSelectorBatch tests membership exactly (a hash set behind a Bloom filter), and
-            # IndexIDMap2 applies it to listing ids, not to internal positions.
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        allowed = None if allowed_ids is None else _ids_array(allowed_ids)
+        if allowed is not None:
             k = min(k, int(allowed.size))
         k = min(k, len(self))
         if k <= 0:
             return [[] for _ in queries]
-        scores, ids = self._index.search(queries, k, params=params)
+        faiss.omp_set_num_threads(SEARCH_THREADS)
+        if allowed is None:
+            return self._rows(*self._index.search(queries, k))
+        return [self._search_allowed(query[None, :], k, allowed) for query in queries]
+
+    def _search_allowed(self, query: np.ndarray, k: int, allowed: np.ndarray) -> list:
+        fraction = allowed.size / len(self)
+        if fraction >= OVERSAMPLE_MIN_FRACTION:
+            # Rank everything, keep the allowed. If the top `wanted` hold k allowed listings,
+            # those are exactly the allowed top k: any allowed listing further down scores no
+            # higher than the last one kept.
+            wanted = min(len(self), int(np.ceil(k / fraction * OVERSAMPLE_FACTOR)))
+            scores, ids = self._index.search(query, wanted)
+            keep = _member(ids[0], allowed)
+            if keep.sum() >= k or wanted == len(self):
+                return self._rows(scores[:, keep][:, :k], ids[:, keep][:, :k])[0]
+        # IDSelectorBatch tests membership exactly (a hash set behind a Bloom filter), and
+        # IndexIDMap2 applies it to listing ids, not to internal positions.
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        return self._rows(*self._index.search(query, k, params=params))[0]
+
+    @staticmethod
+    def _rows(scores: np.ndarray, ids: np.ndarray) -> list[list[tuple[int, float]]]:
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
             for row_ids, row_scores in zip(ids, scores, strict=True)

@@ -101,14 +101,35 @@ def test_the_allow_list_is_exact_for_every_query_against_a_large_index():
     index = VectorIndex(DIMENSION, MODEL_ID)
     index.upsert(ids, all_vectors)
     by_id = dict(zip(ids.tolist(), all_vectors, strict=True))
-    for trial in range(50):
-        allowed = set(rng.choice(ids, size=int(rng.integers(1, 300)), replace=False).tolist())
+    for trial in range(80):
+        # From a single listing up to all of them, across both filtering strategies.
+        size = int(rng.choice([1, 5, 50, 199, 200, 500, 1_500, 2_000]))
+        allowed = set(rng.choice(ids, size=size, replace=False).tolist())
         query = unit_vectors(1, seed=100 + trial)[0]
 
         results = index.search(query, 20, allowed_ids=allowed)
 
         expected = exact_ranking({i: by_id[i] for i in allowed}, query)[:20]
         assert [listing_id for listing_id, _ in results] == expected
+
+
+def test_a_large_allow_list_whose_listings_rank_low_is_still_ranked_exactly(vectors):
+    """The oversampled scan finds too few allowed listings here and must fall back."""
+    index = VectorIndex(DIMENSION, MODEL_ID)
+    query = vectors[0]
+    # 40 listings close to the query, 20 allowed ones pointing away from it.
+    index.upsert(range(40), np.tile(query, (40, 1)))
+    far = -np.tile(query, (20, 1)) + unit_vectors(20, seed=9) * 0.01
+    index.upsert(range(100, 120), far / np.linalg.norm(far, axis=1, keepdims=True))
+
+    results = index.search(query, 5, allowed_ids=range(100, 120))
+
+    assert len(results) == 5
+    assert {listing_id for listing_id, _ in results} <= set(range(100, 120))
+    scores = [score for _, score in results]
+    assert scores == sorted(scores, reverse=True)
+    best_allowed = sorted((float(index.vector(i) @ query) for i in range(100, 120)), reverse=True)
+    assert scores == pytest.approx(best_allowed[:5], abs=1e-6)
 
 
 def test_an_empty_allow_list_or_index_finds_nothing(index, vectors):
