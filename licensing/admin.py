@@ -1,12 +1,20 @@
-"""Deals and the rights ledger in the admin: read-only rows, and the one staff
-action (mark paid) through the same service as the API."""
+"""Deals, the rights ledger, agreements and certificates in the admin: read-only
+rows, and the one staff action (mark paid) through the same service as the API."""
 
 from django.contrib import admin, messages
 
 from exchange.errors import ApplicationError
 
 from . import services
-from .models import Deal, DealMessage, DealTransition, RightsClaim
+from .models import (
+    Agreement,
+    Certificate,
+    Deal,
+    DealMessage,
+    DealTransition,
+    RightsClaim,
+    Signature,
+)
 
 
 @admin.action(description="Mark paid (bank transfer / invoice received)")
@@ -50,6 +58,37 @@ class ClaimInline(ReadOnlyInline):
     fields = ["kind", "medium", "territory", "start_date", "end_date", "exclusive", "active",
               "expires_at"]
     readonly_fields = fields
+
+
+class SignatureInline(ReadOnlyInline):
+    model = Signature
+    fields = ["party", "signer", "signed_at", "ip_address", "user_agent", "sha256"]
+    readonly_fields = fields
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["id", "deal", "sha256", "created_at"]
+    readonly_fields = ["deal", "canonical_json", "sha256", "created_at"]
+    inlines = [SignatureInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["deal", "issued_at"]
+    readonly_fields = ["deal", "code", "issued_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Deal)

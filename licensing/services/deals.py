@@ -77,7 +77,12 @@ def _require_allowed(*, actor: User | None, deal: Deal, action: str, reason: str
     """Who may take `action` now (workflow.TRANSITIONS); returns the cleaned reason."""
     transition = TRANSITIONS[action]
     party = deal.party_of(actor)
-    if transition.by != workflow.SYSTEM:
+    if actor is None:
+        # The system (beat tasks, the payments integration) acts without a user,
+        # and only where staff or the system may act.
+        if transition.by not in (workflow.SYSTEM, workflow.STAFF):
+            raise Forbidden("This needs a signed-in party.")
+    elif transition.by != workflow.SYSTEM:
         if party is None and not (actor and actor.is_staff):
             raise NotFound("No deal here.")
         if transition.by == workflow.STAFF and not actor.is_staff:
@@ -303,13 +308,8 @@ def deal_lapse(*, deal_id: int, now: dt.datetime | None = None) -> Deal | None:
 # --- payment --------------------------------------------------------------------------
 
 
-def deal_mark_paid(*, actor: User, deal: Deal) -> Deal:
-    """Payment completed (a staff action until the payments integration calls this) on a
-    deal whose agreement both parties signed: the hold becomes grants and the licence
-    gets its certificate. A deal whose hold lapsed is licensed only if its rights are
-    still free."""
+def _pay(*, deal: Deal, actor: User | None, reference: str = "") -> Deal:
     now = timezone.now()
-    _require_allowed(actor=actor, deal=deal, action="pay")
     with transaction.atomic():
         ledger.lock_listing(deal.listing_id)
         _release_expired_holds(listing_id=deal.listing_id, now=now)
@@ -321,9 +321,28 @@ def deal_mark_paid(*, actor: User, deal: Deal) -> Deal:
         else:
             ledger.claims_place(deal=current, kind=ClaimKind.GRANT, now=now)
         current = _apply(deal=current, action="pay", actor=actor, now=now,
-                         changes={"paid_at": now, "hold_expires_at": None})
+                         changes={"paid_at": now, "hold_expires_at": None},
+                         data={"payment_reference": reference} if reference else None)
         agreements.certificate_issue(deal=current, now=now)
     return current
+
+
+def deal_mark_paid(*, actor: User, deal: Deal) -> Deal:
+    """Staff confirm a bank transfer or invoice on a deal whose agreement both parties
+    signed: the hold becomes grants and the licence gets its certificate. A deal
+    whose hold lapsed is licensed only if its rights are still free."""
+    _require_allowed(actor=actor, deal=deal, action="pay")
+    return _pay(deal=deal, actor=actor)
+
+
+def deal_payment_completed(*, deal_id: int, reference: str) -> Deal:
+    """For the payments integration: the payment `reference` (e.g. a PaymentIntent id)
+    completed. Same rules as deal_mark_paid, with the system as actor; a deal
+    already licensed is returned as it is, so a repeated webhook changes nothing."""
+    deal = Deal.objects.get(pk=deal_id)
+    if deal.status == DealStatus.LICENSED:
+        return deal
+    return _pay(deal=deal, actor=None, reference=reference)
 
 
 # --- the licence ----------------------------------------------------------------------

@@ -206,3 +206,31 @@ def test_a_link_stops_working_when_the_licence_is_revoked(client_for, anonymous_
     assert anonymous_client.get(url).status_code == 404
     assert anonymous_client.get(url.replace("/deliverables/", "/deliverables/x")) \
         .status_code == 404
+
+
+# --- the payments integration ---------------------------------------------------------
+
+
+def test_a_completed_payment_licenses_once_however_often_it_is_reported(accepted_deal):
+    from .conftest import sign_both
+
+    sign_both(accepted_deal)
+
+    first = services.deal_payment_completed(deal_id=accepted_deal.pk, reference="pi_123")
+    again = services.deal_payment_completed(deal_id=accepted_deal.pk, reference="pi_123")
+
+    assert (first.status, again.status) == (DealStatus.LICENSED, DealStatus.LICENSED)
+    assert accepted_deal.transitions.filter(action="pay").count() == 1
+    entry = AuditEntry.objects.get(action="deal.pay")
+    assert (entry.actor, entry.data) == (None, {"payment_reference": "pi_123"})
+    assert RightsClaim.objects.get(deal=accepted_deal).kind == "grant"
+
+
+def test_the_system_cannot_take_a_partys_move(make_deal):
+    from exchange.errors import Forbidden
+
+    deal = make_deal()
+    with pytest.raises(Forbidden):
+        services.deal_reject(actor=None, deal=deal, reason="no")
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.REQUESTED
