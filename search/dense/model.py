@@ -235,10 +235,12 @@ class Embedder:
                     cache_dir=cache_dir,
                     passage_precision=self._passage_precision,
                 )
-            except ImportError as error:
+            # Missing onnxruntime/onnx, or an export that fails for this architecture: the
+            # plain model still works, only slower.
+            except (ImportError, RuntimeError, OSError, ValueError) as error:
                 if self._backend_choice == "onnx":
                     raise
-                logger.warning("ONNX Runtime unavailable (%s); using sentence-transformers", error)
+                logger.warning("ONNX backend unavailable (%s); using sentence-transformers", error)
         elif self._backend_choice == "onnx":
             raise RuntimeError(
                 f"ONNX backend needs a data_dir and a Transformer+Pooling model: {self.source.spec}"

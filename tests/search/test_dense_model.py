@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from pathlib import Path
 
@@ -233,6 +234,20 @@ def test_without_a_data_folder_the_embedder_falls_back_to_sentence_transformers(
     embedder = get_embedder(PACKAGE)
 
     assert embedder.backend.__class__.__name__ == "TorchBackend"
+
+
+def test_without_onnxruntime_the_embedder_falls_back_to_sentence_transformers(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # makes `import onnxruntime` fail
+    embedder = Embedder(resolve_model(PACKAGE), data_dir=tmp_path)
+
+    vectors = embedder.embed_passages(["a ghost story", "tea plantation photographs"])
+
+    assert embedder.backend.__class__.__name__ == "TorchBackend"
+    assert vectors.shape == (2, 384)
+    assert embedder.model_id.endswith("|passages=fp32")
+    assert not (tmp_path / "models").exists()
 
 
 def test_one_embedder_per_process_and_settings_even_under_concurrent_first_use(data_dir):
