@@ -18,8 +18,37 @@ ORDERINGS = {
 }
 
 
-def _offers_where(**conditions) -> Exists:
-    return Exists(LicenseOffer.objects.filter(listing=OuterRef("pk"), **conditions))
+def offer_condition(
+    *,
+    medium: str | None = None,
+    territory: str | None = None,
+    min_price_krw: int | None = None,
+    max_price_krw: int | None = None,
+    exclusive: bool = False,
+) -> Q:
+    """What ONE offer must satisfy: a producer asking for games in Japan under
+    ₩5M wants an offer that gives exactly that, not a game offer for Korea and
+    a film offer for Japan. `territory` is a normalised code; an offer for the
+    whole world covers every country."""
+    condition = Q()
+    if medium:
+        condition &= Q(media__has_item=medium)
+    if territory:
+        condition &= Q(territories__has_item=territory) | Q(territories__has_item=WORLDWIDE)
+    if min_price_krw is not None:
+        condition &= Q(price_krw__gte=min_price_krw)
+    if max_price_krw is not None:
+        condition &= Q(price_krw__lte=max_price_krw)
+    if exclusive:
+        condition &= Q(exclusive=True)
+    return condition
+
+
+def with_offer(queryset, condition: Q):
+    """Listings having at least one offer that satisfies the condition."""
+    if not condition:
+        return queryset
+    return queryset.filter(Exists(LicenseOffer.objects.filter(condition, listing=OuterRef("pk"))))
 
 
 class ListingFilter(django_filters.FilterSet):
@@ -27,15 +56,15 @@ class ListingFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(method="filter_region")
     language = django_filters.ChoiceFilter(choices=Language.choices)
     asset_format = django_filters.ChoiceFilter(choices=AssetFormat.choices, method="filter_format")
-    medium = django_filters.ChoiceFilter(choices=Medium.choices, method="filter_medium")
-    territory = django_filters.CharFilter(method="filter_territory")
-    min_price_krw = django_filters.NumberFilter(method="filter_min_price", min_value=0)
-    max_price_krw = django_filters.NumberFilter(method="filter_max_price", min_value=0)
+    medium = django_filters.ChoiceFilter(choices=Medium.choices, method="filter_offer")
+    territory = django_filters.CharFilter(method="filter_offer")
+    min_price_krw = django_filters.NumberFilter(method="filter_offer", min_value=0)
+    max_price_krw = django_filters.NumberFilter(method="filter_offer", min_value=0)
     # A choice, not a BooleanFilter: that one reads any unknown value as "not given".
     exclusive_available = django_filters.TypedChoiceFilter(
         choices=[(v, v) for v in ("true", "false", "1", "0")],
         coerce=lambda value: value in ("true", "1"),
-        method="filter_exclusive",
+        method="filter_offer",
     )
     text = django_filters.CharFilter(method="filter_text", max_length=200)
     ordering = django_filters.ChoiceFilter(
@@ -58,33 +87,26 @@ class ListingFilter(django_filters.FilterSet):
     def filter_format(self, queryset, name, value):
         return queryset.filter(asset_formats__has_item=value)
 
-    def filter_medium(self, queryset, name, value):
-        return queryset.filter(_offers_where(media__has_item=value))
+    def filter_offer(self, queryset, name, value):
+        return queryset  # offer terms apply together, in filter_queryset
 
-    def filter_territory(self, queryset, name, value):
-        try:
-            code = normalize_territory(value)
-        except ValueError as error:
-            raise ValidationError({"territory": [str(error)]}) from None
-        # An offer for the whole world covers every country.
-        covers = Q(territories__has_item=code) | Q(territories__has_item=WORLDWIDE)
-        return queryset.filter(Exists(LicenseOffer.objects.filter(covers, listing=OuterRef("pk"))))
-
-    # Both price bounds apply to the same offer: one offer must lie in the range.
-    def filter_min_price(self, queryset, name, value):
-        upper = self.form.cleaned_data.get("max_price_krw")
-        bounds = {"price_krw__gte": value}
-        if upper is not None:
-            bounds["price_krw__lte"] = upper
-        return queryset.filter(_offers_where(**bounds))
-
-    def filter_max_price(self, queryset, name, value):
-        if self.form.cleaned_data.get("min_price_krw") is not None:
-            return queryset  # applied together with the lower bound
-        return queryset.filter(_offers_where(price_krw__lte=value))
-
-    def filter_exclusive(self, queryset, name, value):
-        return queryset.filter(_offers_where(exclusive=True)) if value else queryset
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        territory = data.get("territory")
+        if territory:
+            try:
+                territory = normalize_territory(territory)
+            except ValueError as error:
+                raise ValidationError({"territory": [str(error)]}) from None
+        condition = offer_condition(
+            medium=data.get("medium"),
+            territory=territory,
+            min_price_krw=data.get("min_price_krw"),
+            max_price_krw=data.get("max_price_krw"),
+            exclusive=bool(data.get("exclusive_available")),
+        )
+        return with_offer(queryset, condition)
 
     def filter_text(self, queryset, name, value):
         condition = Q()

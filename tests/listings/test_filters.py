@@ -261,18 +261,17 @@ def test_an_invalid_filter_value_is_a_400_naming_the_filter(browse, query, field
     assert response.json()["fields"][field][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="design question: medium, territory, price and exclusivity are each matched by "
-    "any offer, so a listing can match a combination that no single offer provides",
-)
 def test_offer_filters_together_describe_one_offer(browse):
     # given a listing offering games in Korea and film in Japan, but not games in Japan
-    published(
+    listing = published(
         license_offers=[
             offer(media=["game"], territory=["KR"]),
             offer(media=["film_tv"], territory=["JP"]),
         ]
     )
 
+    # then only combinations one offer provides match
     assert ids(browse, "medium=game&territory=JP") == []
+    assert ids(browse, "medium=film_tv&territory=KR") == []
+    assert ids(browse, "medium=game&territory=KR") == [listing.pk]
+    assert ids(browse, "medium=film_tv&territory=JP") == [listing.pk]
