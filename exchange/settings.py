@@ -64,7 +64,10 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request while it is missing
 STATIC_URL = "/static/"
+# Without collectstatic (make run, tests) WhiteNoise serves straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG
 SEARCH_INDEX_DIR = DATA_DIR / "search"
 
 INSTALLED_APPS = [
