@@ -1,0 +1,107 @@
+"""Search over HTTP: thin views that validate input and call a selector."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from listings.models import Medium
+from search import recommend, selectors
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(max_length=settings.SEARCH_MAX_QUERY_CHARS)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=20)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+
+
+class ResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    ip_type = serializers.CharField()
+    region = serializers.CharField()
+    language = serializers.CharField()
+    summary = serializers.CharField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SearchOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    next_offset = serializers.IntegerField(allow_null=True)
+    previous_offset = serializers.IntegerField(allow_null=True)
+    results = ResultSerializer(many=True)
+    facets = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+
+
+def _page(result, offset: int, limit: int) -> dict:
+    return {
+        "count": result.count,
+        "offset": offset,
+        "next_offset": offset + limit if offset + limit < result.count else None,
+        "previous_offset": max(offset - limit, 0) if offset else None,
+        "results": result.results,
+        "facets": result.facets,
+    }
+
+
+class SearchView(APIView):
+    """Search published listings in Korean or English, with exact filters."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[SearchInput,
+                    *[OpenApiParameter(name, str) for name in selectors.FILTER_FIELDS]],
+        responses=SearchOutput,
+    )
+    def get(self, request):
+        data = SearchInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        limit, offset = data.validated_data["limit"], data.validated_data["offset"]
+        result = selectors.search(text=data.validated_data["q"], filters=request.query_params,
+                                  limit=limit, offset=offset)
+        return Response(_page(result, offset, limit))
+
+
+class BriefInput(serializers.Serializer):
+    text = serializers.CharField(max_length=settings.SEARCH_MAX_QUERY_CHARS)
+    media = serializers.ListField(child=serializers.ChoiceField(choices=Medium.choices),
+                                  required=False, default=list, max_length=10)
+    territory = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    budget_krw = serializers.IntegerField(required=False, min_value=0)
+    preferred_regions = serializers.ListField(child=serializers.CharField(max_length=5),
+                                              required=False, default=list, max_length=20)
+    ip_type = serializers.CharField(required=False, allow_blank=True)
+    exclusive = serializers.BooleanField(required=False, default=False)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=20)
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if (start is None) != (end is None):
+            raise serializers.ValidationError({"end": ["give both start and end, or neither"]})
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": ["must not be before start"]})
+        return attrs
+
+
+class RecommendView(APIView):
+    """A production brief -> ranked listings with the reason for each."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=BriefInput, responses=SearchOutput)
+    def post(self, request):
+        data = BriefInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        brief = recommend.Brief.from_input(data.validated_data)
+        result = recommend.recommend(brief=brief)
+        return Response(_page(result, 0, brief.limit))

@@ -1,0 +1,1 @@
+"""Near-duplicate alerts (filled in below)."""

@@ -1,0 +1,45 @@
+"""Short reasons a person can read: why a listing is in the results."""
+
+from __future__ import annotations
+
+from exchange.regions import REGIONS
+from search.ranking import Ranked
+from search.text import QueryTerms
+
+MAX_MATCHED = 4
+MAX_BRIDGED = 2
+# Cosine above which "close in meaning" is worth saying; on the dev catalog relevant pairs
+# mostly score 0.35-0.7 and unrelated ones 0.0-0.3.
+SAY_MEANING_FROM = 0.35
+
+
+def region_label(code: str) -> str:
+    region = REGIONS.get(code)
+    return f"{region.name_en} / {region.name_ko} ({code})" if region else code
+
+
+def reasons_for(item: Ranked, terms: QueryTerms, meta: dict, *,
+                preferred_regions: set[str] | None = None) -> list[str]:
+    reasons: list[str] = []
+    written = [m.term for m in item.matched
+               if m.term in terms.original and not m.via_document_bridge]
+    if written:
+        reasons.append("matched: " + ", ".join(written[:MAX_MATCHED]))
+    bridged: list[str] = []
+    for match in item.matched:
+        source = terms.reason_for(match.term)
+        if source is not None and source.reason not in bridged:
+            bridged.append(source.reason)
+    reasons.extend(bridged[:MAX_BRIDGED])
+    translated = [m.term for m in item.matched if m.via_document_bridge]
+    if translated:
+        reasons.append("matched the listing's translated words: "
+                       + ", ".join(translated[:MAX_MATCHED]))
+    if item.dense is not None and item.dense >= SAY_MEANING_FROM:
+        reasons.append(f"close in meaning (similarity {item.dense:.2f})")
+    region = meta.get("region", "")
+    if preferred_regions and region in preferred_regions:
+        reasons.append(f"from a preferred region: {region_label(region)}")
+    elif region:
+        reasons.append(f"region: {region_label(region)}")
+    return reasons

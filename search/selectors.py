@@ -1,0 +1,165 @@
+"""Reads: search, similar listings, recommendations for a brief, and the index's health.
+
+Filters are exact: the database computes the set of allowed listing ids with the listings
+app's own filters (listings.filters.ListingFilter, the ones browsing uses), and ranking
+happens only inside that set. Results are re-read from the database, so a listing
+suspended a moment ago never shows even before the index has caught up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.http import QueryDict
+
+from exchange.errors import ApplicationError
+from listings.filters import ListingFilter
+from listings.models import Listing, ListingStatus
+from search import runtime
+from search.index import SearchIndex
+from search.models import DirtyListing
+from search.query import PlannedQuery, plan_query
+from search.ranking import HYBRID, Ranked, explain, rank
+from search.reasons import reasons_for
+
+FILTER_FIELDS = (
+    "ip_type", "region", "language", "asset_format", "medium", "territory",
+    "min_price_krw", "max_price_krw", "exclusive_available",
+)
+FACET_FIELDS = ("ip_type", "region", "language")
+
+
+class SearchUnavailable(ApplicationError):
+    code = "search_unavailable"
+    status_code = 503
+
+
+def serving_index() -> SearchIndex:
+    index = runtime.current_index()
+    if index is None:
+        raise SearchUnavailable("The search index is not built yet; try again shortly.")
+    return index
+
+
+def allowed_listing_ids(filters: QueryDict | dict) -> np.ndarray | None:
+    """Published listings passing the exact filters; None when no filter is given."""
+    data = QueryDict(mutable=True)
+    for name in FILTER_FIELDS:
+        values = filters.getlist(name) if isinstance(filters, QueryDict) else filters.get(name)
+        if values in (None, "", []):
+            continue
+        for value in values if isinstance(values, list | tuple) else [values]:
+            if value not in (None, ""):
+                data.appendlist(name, str(value))
+    if not data:
+        return None
+    filterset = ListingFilter(data=data,
+                              queryset=Listing.objects.filter(status=ListingStatus.PUBLISHED))
+    if not filterset.is_valid():
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError(filterset.errors)
+    ids = filterset.qs.order_by().values_list("pk", flat=True)
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def facets(index: SearchIndex, ranked: list[Ranked]) -> dict[str, dict[str, int]]:
+    counts = {name: Counter() for name in FACET_FIELDS}
+    for item in ranked:
+        meta = index.meta.get(item.listing_id, {})
+        for name in FACET_FIELDS:
+            counts[name][meta.get(name, "")] += 1
+    return {name: dict(counter.most_common()) for name, counter in counts.items()}
+
+
+@dataclass
+class ResultPage:
+    count: int
+    results: list[dict]
+    facets: dict = field(default_factory=dict)
+
+
+def render(index: SearchIndex, planned: PlannedQuery, page: list[Ranked], *,
+           preferred_regions: set[str] | None = None, extra_reasons=None) -> list[dict]:
+    """Result rows for a page, read back from the database (published ones only)."""
+    explain(index, planned.terms, planned.vector, page)
+    rows = {
+        row["pk"]: row
+        for row in Listing.objects.filter(pk__in=[r.listing_id for r in page],
+                                          status=ListingStatus.PUBLISHED)
+        .values("pk", "external_id", "title", "ip_type", "region", "language", "summary")
+    }
+    results = []
+    for item in page:
+        row = rows.get(item.listing_id)
+        if row is None:
+            continue  # unpublished since the index last saw it
+        reasons = reasons_for(item, planned.terms, row, preferred_regions=preferred_regions)
+        if extra_reasons:
+            reasons.extend(extra_reasons(item))
+        results.append({
+            "id": row["pk"], "external_id": row["external_id"], "title": row["title"],
+            "ip_type": row["ip_type"], "region": row["region"], "language": row["language"],
+            "summary": row["summary"], "score": round(float(item.score), 4), "reasons": reasons,
+        })
+    return results
+
+
+def search(*, text: str, filters: QueryDict | dict | None = None, limit: int = 20,
+           offset: int = 0, mode: str = HYBRID, index: SearchIndex | None = None) -> ResultPage:
+    index = index or serving_index()
+    allowed = allowed_listing_ids(filters or {})
+    planned = plan_query(text, mode=mode)
+    ranked = rank(index, terms=planned.terms, vector=planned.vector, allowed=allowed, mode=mode)
+    page = ranked[offset:offset + limit]
+    return ResultPage(count=len(ranked), results=render(index, planned, page),
+                      facets=facets(index, ranked))
+
+
+def ranked_ids(*, text: str, filters: dict | None = None, mode: str = HYBRID,
+               index: SearchIndex | None = None, limit: int = 10) -> list[int]:
+    """Just the ids, best first: what the evaluation scores."""
+    index = index or serving_index()
+    planned = plan_query(text, mode=mode)
+    ranked = rank(index, terms=planned.terms, vector=planned.vector,
+                  allowed=allowed_listing_ids(filters or {}), mode=mode)
+    return [r.listing_id for r in ranked[:limit]]
+
+
+def similar(*, listing: Listing, limit: int = 10) -> list[dict]:
+    """Nearest published listings: by meaning (the listing's own vector) and by shared words
+    (its title and tags as a query)."""
+    index = serving_index()
+    if listing.pk in index:
+        vector = index.vectors.vector(listing.pk)
+    else:
+        from search.documents import dense_text, document_from_listing, lexical_terms
+
+        document = document_from_listing(listing)
+        terms = lexical_terms(document, bridge=runtime.bridge())
+        vector = runtime.embedder().embed_passages([dense_text(document, terms)])[0]
+    text = " ".join([listing.title, *[str(t) for t in listing.tags or []]])
+    planned = PlannedQuery(text, plan_query(text, mode="bm25").terms, vector)
+    allowed = np.fromiter((i for i in index.meta if i != listing.pk), dtype=np.int64)
+    ranked = rank(index, terms=planned.terms, vector=vector, allowed=allowed)
+    return render(index, planned, ranked[:limit])
+
+
+def index_health() -> dict:
+    """For /healthz: can search answer? A missing index is fine while nothing is published."""
+    try:
+        index = runtime.current_index()
+    except Exception as error:  # the health page reports, never raises
+        return {"ok": False, "state": "error", "error": str(error)}
+    dirty = DirtyListing.objects.count()
+    if index is None:
+        published = Listing.objects.filter(status=ListingStatus.PUBLISHED).exists()
+        state = {"ok": not published, "state": "missing", "dirty": dirty}
+        if runtime.holder().error:
+            state["error"] = runtime.holder().error
+        return state
+    return {"ok": True, "state": "ready", "version": index.version, "listings": len(index),
+            "dirty": dirty, "reload_interval_s": settings.SEARCH_RELOAD_INTERVAL_S}
