@@ -1,0 +1,52 @@
+"""Payments and the ledger in the admin, read-only: money moves only through
+payments.services (receipts are recorded over the API or by staff tools)."""
+
+from django.contrib import admin
+
+from .models import LedgerEntry, Payment, WebhookEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fields = ["created_at", "kind", "amount_krw", "external_id", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "deal", "method", "status", "amount_krw", "received_krw",
+                    "created_at", "completed_at"]
+    list_filter = ["method", "status"]
+    search_fields = ["reference", "provider_id", "deal__id"]
+    inlines = [LedgerEntryInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "deal", "kind", "amount_krw", "payment", "external_id"]
+    list_filter = ["kind"]
+    search_fields = ["external_id", "payment__reference"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "type", "event_id", "status", "attempts"]
+    list_filter = ["provider", "status", "type"]
+    search_fields = ["event_id", "error"]

@@ -1,0 +1,127 @@
+"""Reads of payments and of the money ledger, through who is asking: a deal's
+payments are visible to its two parties and staff; anyone else gets a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+
+from exchange.regions import REGIONS
+from licensing.models import Deal
+from licensing.selectors import deal_get
+
+from .models import EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
+
+MONEY_IN = (EntryKind.CHARGE, EntryKind.BANK_RECEIPT)
+
+
+def invoice_get(*, user, deal_id) -> Payment:
+    """The bank-transfer invoice of a deal the user may see: the open one, else the
+    latest; 404 when there is none or the deal is not theirs to see."""
+    deal = deal_get(user=user, pk=deal_id)
+    invoices = Payment.objects.filter(deal=deal, method=PaymentMethod.BANK_TRANSFER)
+    invoice = (invoices.filter(status__in=(PaymentStatus.PENDING,
+                                           PaymentStatus.PARTIALLY_RECEIVED)).first()
+               or invoices.order_by("-created_at", "-id").first())
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def ledger_entries(*, deal: Deal) -> QuerySet[LedgerEntry]:
+    return deal.ledger_entries.select_related("payment").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class DealBalance:
+    """A deal's money in whole KRW. `held` is money received on payments that did not
+    (or not yet) succeed: a partial transfer, or a refused one due back."""
+
+    received_krw: int
+    refunded_krw: int
+    platform_fee_krw: int
+    creator_share_krw: int
+    paid_out_krw: int
+    held_krw: int
+
+    @property
+    def balanced(self) -> bool:
+        """Everything received and not refunded is either split or held."""
+        return (self.received_krw - self.refunded_krw
+                == self.platform_fee_krw + self.creator_share_krw + self.held_krw)
+
+
+def _sum(entries: QuerySet[LedgerEntry], *kinds: str) -> int:
+    return entries.filter(kind__in=kinds).aggregate(total=Sum("amount_krw"))["total"] or 0
+
+
+def deal_balance(*, deal_id: int) -> DealBalance:
+    entries = LedgerEntry.objects.filter(deal_id=deal_id)
+    unsettled = entries.exclude(payment__status=PaymentStatus.SUCCEEDED)
+    return DealBalance(
+        received_krw=_sum(entries, *MONEY_IN),
+        refunded_krw=-_sum(entries, EntryKind.REFUND),
+        platform_fee_krw=_sum(entries, EntryKind.PLATFORM_FEE),
+        creator_share_krw=_sum(entries, EntryKind.CREATOR_SHARE),
+        paid_out_krw=_sum(entries, EntryKind.TRANSFER),
+        held_krw=_sum(unsettled, *MONEY_IN, EntryKind.REFUND),
+    )
+
+
+@dataclass(frozen=True)
+class DealEarning:
+    deal_id: int
+    listing_title: str
+    creator_share_krw: int
+    paid_out_krw: int
+
+
+def creator_earnings(*, user) -> list[DealEarning]:
+    """What the user earned as a creator, deal by deal (only deals with entries)."""
+    rows = (LedgerEntry.objects.filter(deal__creator=user)
+            .values("deal_id", "deal__listing__title")
+            .annotate(share=Sum("amount_krw", filter=Q(kind=EntryKind.CREATOR_SHARE)),
+                      paid_out=Sum("amount_krw", filter=Q(kind=EntryKind.TRANSFER)))
+            .order_by("deal_id"))
+    return [DealEarning(deal_id=row["deal_id"], listing_title=row["deal__listing__title"],
+                        creator_share_krw=row["share"] or 0, paid_out_krw=row["paid_out"] or 0)
+            for row in rows if row["share"] or row["paid_out"]]
+
+
+@dataclass(frozen=True)
+class RevenueRow:
+    month: dt.date
+    region: str
+    region_name: str
+    platform_fee_krw: int
+    deals: int
+
+
+def platform_revenue() -> list[RevenueRow]:
+    """The platform's fees net of refunds, by month (in TIME_ZONE) and by the region
+    the licensed IP comes from; newest month first."""
+    rows = (LedgerEntry.objects.filter(kind=EntryKind.PLATFORM_FEE)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month", "deal__listing__region")
+            .annotate(total=Sum("amount_krw"), deals=Count("deal", distinct=True))
+            .order_by("-month", "deal__listing__region"))
+    result = []
+    for row in rows:
+        code = row["deal__listing__region"]
+        region = REGIONS.get(code)
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        result.append(RevenueRow(month=month, region=code,
+                                 region_name=region.name_en if region else code,
+                                 platform_fee_krw=row["total"], deals=row["deals"]))
+    return result
+
+
+
+def invoice_exists(*, deal: Deal) -> bool:
+    return Payment.objects.filter(deal=deal, method=PaymentMethod.BANK_TRANSFER,
+                                  status__in=(PaymentStatus.PENDING,
+                                              PaymentStatus.PARTIALLY_RECEIVED)).exists()

@@ -1,0 +1,165 @@
+"""Bank transfer against an invoice, the embedded way to pay: the producer is
+given an invoice with a payment reference, staff record what arrives on the
+bank statement, and the receipt that completes the amount licenses the deal."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from exchange.accounts.models import User
+from exchange.audit.services import audit_record
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from licensing.models import Deal, DealStatus, Party
+from licensing.selectors import blocks_for
+from licensing.services import deal_payment_completed
+from licensing.services.agreements import require_fully_signed
+from licensing.terms import Terms
+
+from ..models import OPEN_STATUSES, EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
+from ..references import reference_new, reference_normalize
+from . import ledger
+from .state import payment_move
+
+# Deals that may still become licences by being paid (licensing.workflow "pay").
+PAYABLE = (DealStatus.ACCEPTED, DealStatus.LAPSED)
+# A fresh reference collides with probability ~n / 3.4e10; a few tries are plenty.
+REFERENCE_ATTEMPTS = 5
+
+
+class PaymentRefused(Conflict):
+    """Money arrived for a deal that can no longer be licensed. The receipt is on
+    record as due back to the payer; staff must return it."""
+
+    code = "rights_unavailable"
+
+    def __init__(self, message: str, *, payment: Payment):
+        super().__init__(message, fields={"reference": [payment.reference],
+                                          "refund_due_krw": [str(payment.received_krw)]})
+        self.payment = payment
+
+
+def _unpayable_reason(deal: Deal) -> str:
+    """Why the deal cannot be licensed by a payment now; empty when it can."""
+    if deal.status not in PAYABLE:
+        return f"the deal is {deal.get_status_display().lower()}"
+    hold_live = (deal.status == DealStatus.ACCEPTED and deal.hold_expires_at
+                 and deal.hold_expires_at > timezone.now())
+    if not hold_live:
+        blocks = blocks_for(listing_id=deal.listing_id, terms=Terms.of(deal),
+                            exclude_deal_id=deal.pk)
+        if blocks:
+            return "its rights were taken meanwhile: " + "; ".join(b.describe() for b in blocks)
+    return ""
+
+
+def invoice_issue(*, actor: User, deal: Deal) -> Payment:
+    """The producer (or staff for them) gets the invoice of an accepted deal whose
+    agreement both parties signed: the fee, due while the hold lasts, and the
+    reference to write on the transfer. Asking again returns the same invoice."""
+    party = deal.party_of(actor)
+    if party is None and not actor.is_staff:
+        raise NotFound("No deal here.")
+    if party == Party.CREATOR:
+        raise Forbidden("The producer pays; only they or staff get the invoice.")
+    if deal.status not in PAYABLE:
+        raise Conflict(f"A deal that is {deal.get_status_display().lower()} is not paid.",
+                       code="invalid_transition")
+    require_fully_signed(deal)
+    if deal.fee_krw <= 0:
+        raise Conflict("This licence has no upfront fee to invoice.", code="nothing_to_pay")
+    now = timezone.now()
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
+        if existing is not None:
+            if existing.method != PaymentMethod.BANK_TRANSFER:
+                raise Conflict("A card payment of this deal is under way.",
+                               code="payment_in_progress")
+            return existing
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    deal=deal, method=PaymentMethod.BANK_TRANSFER, amount_krw=deal.fee_krw,
+                    reference=reference_new(), payer_id=deal.producer_id,
+                    created_at=now, updated_at=now,
+                )
+                audit_record(actor=actor, action="payment.invoice", target=payment,
+                             to_state=payment.status,
+                             data={"deal_id": deal.pk, "amount_krw": payment.amount_krw,
+                                   "reference": payment.reference})
+                return payment
+        except IntegrityError:
+            continue  # a concurrent invoice of this deal, or (rarely) a reference taken
+    raise Conflict("Could not issue the invoice; try again.", code="stale_payment")
+
+
+def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
+                        bank_transaction_id: str = "", note: str = "") -> Payment:
+    """Staff record a transfer from the bank statement against the invoice whose
+    reference it carries. Less than is outstanding is kept as a partial receipt
+    and the deal stays unpaid; the receipt that completes the amount splits it
+    (platform fee and creator share) and licenses the deal. More than is
+    outstanding is refused and nothing is written. If the deal can no longer be
+    licensed (its rights were taken meanwhile) the money is recorded but not
+    applied, the payment is refused and PaymentRefused tells staff to return it.
+    Repeating a receipt with the same bank transaction id changes nothing."""
+    if not actor.is_staff:
+        raise Forbidden("Only staff record bank receipts.")
+    normalized = reference_normalize(reference)
+    if normalized is None:
+        raise InvalidInput.for_field(
+            "reference", "is not a payment reference like CIPX-7K2M-Q9XM, or has a typo")
+    if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
+        raise InvalidInput.for_field("amount_krw", "must be a whole number of won above 0")
+    bank_transaction_id = (bank_transaction_id or "").strip()[:255]
+    now = timezone.now()
+    refusal = ""
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update()
+                   .filter(reference=normalized, method=PaymentMethod.BANK_TRANSFER).first())
+        if payment is None:
+            raise InvalidInput.for_field("reference", "no invoice has this reference")
+        if bank_transaction_id:
+            earlier = LedgerEntry.objects.filter(kind=EntryKind.BANK_RECEIPT,
+                                                 external_id=bank_transaction_id).first()
+            if earlier is not None:
+                if earlier.payment_id == payment.pk and earlier.amount_krw == amount_krw:
+                    return payment
+                raise Conflict("This bank transaction is already recorded against another "
+                               "invoice or amount.", code="duplicate_receipt",
+                               fields={"bank_transaction_id": ["already recorded"]})
+        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED):
+            raise Conflict(f"Invoice {payment.reference} is "
+                           f"{payment.get_status_display().lower()}; nothing more is due on it.",
+                           code="payment_closed")
+        if amount_krw > payment.outstanding_krw:
+            raise InvalidInput.for_field(
+                "amount_krw", f"is more than the {payment.outstanding_krw} KRW outstanding on "
+                              f"{payment.reference}; return the difference to the payer")
+        ledger.entry_add(payment=payment, kind=EntryKind.BANK_RECEIPT, amount_krw=amount_krw,
+                         now=now, actor=actor, external_id=bank_transaction_id, note=note)
+        received = payment.received_krw + amount_krw
+        data = {"amount_krw": amount_krw, "received_krw": received,
+                "bank_transaction_id": bank_transaction_id}
+        refusal = _unpayable_reason(Deal.objects.get(pk=payment.deal_id))
+        if refusal:
+            payment_move(payment=payment, action="refuse", actor=actor, now=now,
+                         reason=refusal, data=data, received_krw=received)
+        elif received < payment.amount_krw:
+            return payment_move(payment=payment, action="receive_part", actor=actor, now=now,
+                                data=data, received_krw=received)
+        else:
+            try:
+                deal_payment_completed(deal_id=payment.deal_id, reference=payment.reference)
+            except Conflict as error:  # the rights went in a race after the check above
+                refusal = error.message
+                payment_move(payment=payment, action="refuse", actor=actor, now=now,
+                             reason=refusal, data=data, received_krw=received)
+            else:
+                ledger.split_record(payment=payment, now=now, actor=actor)
+                return payment_move(payment=payment, action="succeed", actor=actor, now=now,
+                                    data=data, received_krw=received, completed_at=now)
+    raise PaymentRefused(
+        f"Deal #{payment.deal_id} can no longer be licensed ({refusal}). The "
+        f"{payment.received_krw} KRW received on {payment.reference} is recorded as due back "
+        "to the payer: return it.", payment=payment)

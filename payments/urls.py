@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("deals/<int:deal_id>/invoice/", api.DealInvoiceView.as_view(), name="deal-invoice"),
+    path("deals/<int:deal_id>/ledger/", api.DealLedgerView.as_view(), name="deal-ledger"),
+    path("receipts/", api.BankReceiptView.as_view(), name="bank-receipt"),
+    path("earnings/", api.EarningsView.as_view(), name="earnings"),
+    path("revenue/", api.RevenueView.as_view(), name="revenue"),
+]

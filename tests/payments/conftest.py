@@ -1,0 +1,51 @@
+"""Fixtures of the payments specifications.
+
+The people and deals come from the licensing specifications (tests/licensing/
+conftest.py): `owner` (the creator), `producer` (the payer), `other_producer`,
+`other_creator`, `staff`; `accepted_deal` is exclusive immersive rights in KR
+for a year at 5,000,000 KRW on `listing` (region KR-29, Gwangju). Every test
+ends by checking that the ledger of every deal balances.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from licensing.models import Deal
+from payments.models import LedgerEntry, Payment
+from payments.selectors import deal_balance
+from payments.services import invoice_issue
+from tests.licensing.conftest import (  # noqa: F401  (fixtures used by this folder)
+    _tasks_run_in_process,
+    accepted_deal,
+    listing,
+    make_deal,
+    other_producer,
+    sign_both,
+)
+
+
+@pytest.fixture(autouse=True)
+def _every_ledger_balances(request):
+    """After each test that used the database: every deal with entries balances."""
+    if "db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("db")  # set up first, so it is still there when we check
+    yield
+    unbalanced = {}
+    for deal_id in LedgerEntry.objects.values_list("deal_id", flat=True).distinct():
+        balance = deal_balance(deal_id=deal_id)
+        if not balance.balanced:
+            unbalanced[deal_id] = balance
+    assert unbalanced == {}
+
+
+@pytest.fixture
+def signed_deal(accepted_deal) -> Deal:  # noqa: F811  (the imported fixture)
+    return sign_both(accepted_deal)
+
+
+@pytest.fixture
+def invoice(signed_deal, producer) -> Payment:
+    return invoice_issue(actor=producer, deal=signed_deal)
