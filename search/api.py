@@ -8,6 +8,8 @@ from rest_framework.views import APIView
 
 from listings.models import Medium
 from search import recommend, selectors
+from search.duplicates import duplicate_alert_dismiss
+from search.selectors import duplicate_alert_get, duplicate_alerts
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -105,3 +107,45 @@ class RecommendView(APIView):
         brief = recommend.Brief.from_input(data.validated_data)
         result = recommend.recommend(brief=brief)
         return Response(_page(result, 0, brief.limit))
+
+
+class DuplicateAlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField(source="listing_id")
+    similar_listing = serializers.IntegerField(source="similar_listing_id")
+    similar_title = serializers.CharField(source="similar_listing.title")
+    similar_owner = serializers.CharField(source="similar_listing.owner.email")
+    similarity = serializers.FloatField()
+    dense_similarity = serializers.FloatField()
+    lexical_similarity = serializers.FloatField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class IsModerator(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_moderator)
+
+
+class DuplicateAlertListView(APIView):
+    """Moderators: possible infringement found when listings were submitted.
+    ?listing=<id> for one listing's alerts; ?status=open|dismissed."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(parameters=[OpenApiParameter("listing", int), OpenApiParameter("status", str)],
+                   responses=DuplicateAlertSerializer(many=True))
+    def get(self, request):
+        alerts = duplicate_alerts(listing_id=request.query_params.get("listing"),
+                                  status=request.query_params.get("status"))
+        return Response(DuplicateAlertSerializer(alerts, many=True).data)
+
+
+class DuplicateAlertDismissView(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=None, responses=DuplicateAlertSerializer)
+    def post(self, request, pk):
+        alert = duplicate_alert_get(pk=pk)
+        alert = duplicate_alert_dismiss(actor=request.user, alert=alert)
+        return Response(DuplicateAlertSerializer(alert).data)

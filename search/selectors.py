@@ -20,7 +20,7 @@ from listings.filters import ListingFilter
 from listings.models import Listing, ListingStatus
 from search import runtime
 from search.index import SearchIndex
-from search.models import DirtyListing
+from search.models import AlertStatus, DirtyListing, DuplicateAlert
 from search.query import PlannedQuery, plan_query
 from search.ranking import HYBRID, Ranked, explain, rank
 from search.reasons import reasons_for
@@ -163,3 +163,31 @@ def index_health() -> dict:
         return state
     return {"ok": True, "state": "ready", "version": index.version, "listings": len(index),
             "dirty": dirty, "reload_interval_s": settings.SEARCH_RELOAD_INTERVAL_S}
+
+
+def duplicate_alerts(*, listing_id=None, status=None):
+    """Near-duplicate alerts for moderators, the most similar first."""
+    alerts = DuplicateAlert.objects.select_related("similar_listing__owner")
+    if listing_id not in (None, ""):
+        try:
+            alerts = alerts.filter(listing_id=int(listing_id))
+        except ValueError:
+            from exchange.errors import InvalidInput
+
+            raise InvalidInput.for_field("listing", "must be a listing id") from None
+    if status:
+        if status not in AlertStatus.values:
+            from exchange.errors import InvalidInput
+
+            raise InvalidInput.for_field("status", f"one of {', '.join(AlertStatus.values)}")
+        alerts = alerts.filter(status=status)
+    return alerts
+
+
+def duplicate_alert_get(*, pk) -> DuplicateAlert:
+    from exchange.errors import NotFound
+
+    alert = DuplicateAlert.objects.select_related("similar_listing__owner").filter(pk=pk).first()
+    if alert is None:
+        raise NotFound("No such alert.")
+    return alert
