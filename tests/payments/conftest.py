@@ -9,9 +9,13 @@ ends by checking that the ledger of every deal balances.
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from licensing.models import Deal
+import pytest
+from django.utils import timezone
+
+from licensing import services as licensing
+from licensing.models import Deal, RightsClaim
 from payments.models import LedgerEntry, Payment
 from payments.selectors import deal_balance
 from payments.services import invoice_issue
@@ -49,3 +53,11 @@ def signed_deal(accepted_deal) -> Deal:  # noqa: F811  (the imported fixture)
 @pytest.fixture
 def invoice(signed_deal, producer) -> Payment:
     return invoice_issue(actor=producer, deal=signed_deal)
+
+
+def lapse(deal: Deal) -> Deal:
+    """The deal's hold runs out unpaid (its expiry moved into the past) and lapses."""
+    past = timezone.now() - dt.timedelta(minutes=1)
+    Deal.objects.filter(pk=deal.pk).update(hold_expires_at=past)
+    RightsClaim.objects.filter(deal=deal, active=True).update(expires_at=past)
+    return licensing.deal_lapse(deal_id=deal.pk)

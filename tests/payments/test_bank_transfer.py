@@ -9,17 +9,14 @@ splits the money (PLATFORM_FEE_PERCENT = 10: 500,000 to the platform,
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from licensing import services as licensing
 from licensing.models import Certificate, ClaimKind, DealStatus, RightsClaim
 from payments.models import EntryKind, LedgerEntry, Payment, PaymentStatus
 from payments.selectors import deal_balance
 
-from .conftest import sign_both
+from .conftest import lapse, sign_both
 
 FEE = 5_000_000
 
@@ -231,16 +228,9 @@ def test_an_invoice_already_paid_takes_no_more_money(invoice, staff, client_for)
 # --- rights taken meanwhile -----------------------------------------------------------
 
 
-def _lapse(deal):
-    past = timezone.now() - dt.timedelta(minutes=1)
-    type(deal).objects.filter(pk=deal.pk).update(hold_expires_at=past)
-    RightsClaim.objects.filter(deal=deal, active=True).update(expires_at=past)
-    return licensing.deal_lapse(deal_id=deal.pk)
-
-
 def test_a_lapsed_deal_whose_rights_are_still_free_is_licensed_by_its_payment(
         invoice, signed_deal, staff, client_for):
-    assert _lapse(signed_deal).status == DealStatus.LAPSED
+    assert lapse(signed_deal).status == DealStatus.LAPSED
 
     response = receive(client_for(staff), invoice, FEE)
 
@@ -251,7 +241,7 @@ def test_a_lapsed_deal_whose_rights_are_still_free_is_licensed_by_its_payment(
 
 def test_money_for_rights_taken_meanwhile_is_recorded_not_applied_and_staff_are_told(
         invoice, signed_deal, staff, owner, other_producer, make_deal, client_for):
-    _lapse(signed_deal)
+    lapse(signed_deal)
     rival = licensing.deal_accept(actor=owner, deal=make_deal(by=other_producer))
     sign_both(rival)
     licensing.deal_mark_paid(actor=staff, deal=rival)

@@ -1,0 +1,95 @@
+"""The one module that imports stripe (STYLE rule 7).
+
+Every call carries a timeout and, when it creates something, an idempotency
+key derived from our own row, so a retried request can never charge twice.
+Callers must not be inside a database transaction: a network call must not
+hold row locks, and a rollback cannot undo a charge. Webhook signatures are
+checked with stripe's own Webhook.construct_event over the raw request body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import connection
+
+# Connect, then read: Stripe answers PaymentIntent calls within a few seconds;
+# past 30 s the request is retried (same idempotency key) or left to reconcile.
+TIMEOUT_SECONDS = (5, 30)
+MAX_NETWORK_RETRIES = 2
+# Stripe's own default: an event signed more than five minutes ago is stale.
+SIGNATURE_TOLERANCE_SECONDS = 300
+CURRENCY = "krw"  # zero-decimal at Stripe: amounts are whole won
+
+
+class SignatureInvalid(Exception):
+    """The body was not signed with our webhook secret, or too long ago."""
+
+
+class GatewayError(Exception):
+    """Stripe refused a call or could not be reached; `transient` says whether a retry
+    may succeed."""
+
+    def __init__(self, message: str, *, transient: bool):
+        super().__init__(message)
+        self.transient = transient
+
+
+def _outside_transaction() -> None:
+    if connection.in_atomic_block:
+        raise RuntimeError("Stripe calls must not run inside a database transaction")
+
+
+def _client() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, base_addresses=base,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        max_network_retries=MAX_NETWORK_RETRIES,
+    )
+
+
+def _call(function, params: dict, *, idempotency_key: str | None = None) -> dict[str, Any]:
+    _outside_transaction()
+    options = {"idempotency_key": idempotency_key} if idempotency_key else None
+    try:
+        return function(params, options).to_dict()
+    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+        raise GatewayError(str(error), transient=True) from error
+    except stripe.StripeError as error:
+        raise GatewayError(str(error), transient=False) from error
+
+
+def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int,
+                          application_fee_krw: int | None = None,
+                          destination_account: str | None = None) -> dict[str, Any]:
+    """A PaymentIntent for our Payment row `payment_id`; the same row always gets the
+    same intent back (idempotency key), however often this is retried."""
+    params: dict[str, Any] = {
+        "amount": amount_krw, "currency": CURRENCY,
+        "metadata": {"payment_id": str(payment_id), "deal_id": str(deal_id)},
+    }
+    if destination_account:
+        params["transfer_data"] = {"destination": destination_account}
+        params["application_fee_amount"] = application_fee_krw or 0
+    return _call(_client().v1.payment_intents.create, params,
+                 idempotency_key=f"cipx-payment-{payment_id}-intent")
+
+
+def payment_intent_retrieve(intent_id: str) -> dict[str, Any]:
+    return _call(lambda params, options: _client().v1.payment_intents.retrieve(
+        intent_id, params, options), {})
+
+
+def event_construct(*, payload: bytes, signature: str) -> dict[str, Any]:
+    """The event in `payload` if its signature header is valid and fresh."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+        )
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise SignatureInvalid(str(error)) from error
+    return event.to_dict()
