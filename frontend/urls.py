@@ -1,0 +1,37 @@
+from django.urls import path
+
+from .views import accounts, catalog, creator, moderation
+
+app_name = "frontend"
+
+reset = accounts.password_reset_views
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("browse/", catalog.browse, name="browse"),
+    path("ip/<int:pk>/", catalog.listing_detail, name="listing-detail"),
+    # accounts
+    path("accounts/sign-up/", accounts.sign_up, name="sign-up"),
+    path("accounts/sign-in/", accounts.SignInView.as_view(), name="sign-in"),
+    path("accounts/sign-out/", accounts.SignOutView.as_view(), name="sign-out"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/password-reset/", reset["request"], name="password-reset"),
+    path("accounts/password-reset/sent/", reset["done"], name="password-reset-done"),
+    path("accounts/reset/<uidb64>/<token>/", reset["confirm"], name="password-reset-confirm"),
+    path("accounts/reset/done/", reset["complete"], name="password-reset-complete"),
+    # creators
+    path("creator/", creator.dashboard, name="creator-dashboard"),
+    path("creator/listings/new/", creator.listing_create, name="listing-create"),
+    path("creator/listings/<int:pk>/", creator.listing_edit, name="listing-edit"),
+    path("creator/listings/<int:pk>/media/", creator.media_upload, name="media-upload"),
+    path("creator/listings/<int:pk>/media/<int:media_id>/remove/", creator.media_remove,
+         name="media-remove"),
+    path("creator/listings/<int:pk>/history/", creator.listing_history, name="listing-history"),
+    path("creator/listings/<int:pk>/<slug:action>/", creator.listing_action,
+         name="listing-action"),
+    # moderators
+    path("moderation/", moderation.queue, name="moderation-queue"),
+    path("moderation/listings/<int:pk>/", moderation.review, name="moderation-review"),
+    path("moderation/listings/<int:pk>/<slug:action>/", moderation.decide,
+         name="moderation-decide"),
+]
