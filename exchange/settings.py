@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "exchange.audit",
     "listings",
     "licensing",
+    "django_htmx",
+    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "frontend.middleware.ContentSecurityPolicyMiddleware",
+    "frontend.middleware.ServiceErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "exchange.urls"
@@ -113,6 +118,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "frontend.context_processors.navigation",
             ],
         },
     },
@@ -148,6 +155,11 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The pages (frontend app): where sign-in lives and where it leads.
+LOGIN_URL = "frontend:sign-in"
+LOGIN_REDIRECT_URL = "frontend:home"
+LOGOUT_REDIRECT_URL = "frontend:home"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
