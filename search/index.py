@@ -98,6 +98,8 @@ class SearchIndex:
         self.vectors = vectors
         self.meta = meta
         self.version = version
+        self._rows: tuple[np.ndarray, dict[int, int]] | None = None
+        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     @classmethod
     def empty(cls, *, dimension: int, model_id: str) -> SearchIndex:
@@ -120,7 +122,40 @@ class SearchIndex:
         entry = self.meta.get(int(listing_id))
         return entry["hash"] if entry else None
 
+    # -- row-aligned views for vectorised ranking (BM25 scores come in its row order) -----
+
+    def row_ids(self) -> np.ndarray:
+        if self._rows is None:
+            ids = self.bm25.doc_ids()
+            self._rows = (ids, {int(i): r for r, i in enumerate(ids.tolist())})
+        return self._rows[0]
+
+    def rows_of(self, listing_ids: Sequence[int]) -> np.ndarray:
+        self.row_ids()
+        row_of = self._rows[1]
+        return np.array([row_of[int(i)] for i in listing_ids if int(i) in row_of],
+                        dtype=np.int64)
+
+    def allowed_mask(self, allowed: np.ndarray) -> np.ndarray:
+        ids = self.row_ids()
+        if not len(ids) or not len(allowed):
+            return np.zeros(len(ids), dtype=bool)
+        return np.isin(ids, allowed, kind="table" if ids.max() < 50_000_000 else "sort")
+
+    def facet_codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """Per row, a code for the listing's value of `name` (ip_type, region, language)."""
+        if name not in self._facets:
+            labels: dict[str, int] = {}
+            codes = np.array([labels.setdefault(self.meta[int(i)].get(name, ""), len(labels))
+                              for i in self.row_ids().tolist()], dtype=np.int64)
+            self._facets[name] = (codes, list(labels))
+        return self._facets[name]
+
+    def _changed(self) -> None:
+        self._rows, self._facets = None, {}
+
     def upsert(self, prepared: Prepared) -> None:
+        self._changed()
         for document, terms in zip(prepared.documents, prepared.terms, strict=True):
             self.bm25.add(document.listing_id, terms.original, terms.bridged, terms.length)
             self.meta[document.listing_id] = document.metadata()
@@ -128,6 +163,7 @@ class SearchIndex:
             self.vectors.upsert([d.listing_id for d in prepared.documents], prepared.vectors)
 
     def remove(self, listing_ids: Iterable[int]) -> int:
+        self._changed()
         gone = [int(i) for i in listing_ids if int(i) in self.meta]
         for listing_id in gone:
             self.bm25.remove(listing_id)

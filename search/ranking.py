@@ -40,24 +40,16 @@ class Ranked:
     score: float
     lexical: float = 0.0
     dense: float | None = None
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
     matched: tuple[MatchedTerm, ...] = field(default_factory=tuple)
 
 
-def _lexical_ranking(index: SearchIndex, weights: dict[str, float],
-                     allowed: np.ndarray | None) -> list[tuple[int, float]]:
-    doc_ids, scores = index.bm25.scores(weights, None if allowed is None else allowed)
-    positive = np.flatnonzero(scores > 0)
-    order = positive[np.lexsort((doc_ids[positive], -scores[positive]))]
-    return [(int(doc_ids[i]), float(scores[i])) for i in order]
+@dataclass
+class Ranking:
+    """The top of a ranking as objects, and every candidate's row for counts and facets."""
 
-
-def _dense_ranking(index: SearchIndex, vector: np.ndarray | None, allowed: np.ndarray | None,
-                   k: int) -> list[tuple[int, float]]:
-    if vector is None or len(index.vectors) == 0:
-        return []
-    return index.vectors.search(vector, k, allowed_ids=allowed)
+    count: int
+    items: list[Ranked]
+    candidate_rows: np.ndarray
 
 
 def rank(
@@ -67,28 +59,51 @@ def rank(
     vector: np.ndarray | None,
     allowed: np.ndarray | None = None,
     mode: str = HYBRID,
+    top: int = 10,
     dense_candidates: int = DENSE_CANDIDATES,
-) -> list[Ranked]:
-    """Every candidate listing, best first (ties by id). `allowed` limits the candidates.
+) -> Ranking:
+    """The best `top` candidates, best first (ties by id); `allowed` limits the candidates.
 
-    `vector` None: no dense evidence (a Korean query in hybrid mode, see module doc)."""
+    `vector` None: no dense evidence (a Korean query in hybrid mode, see module doc).
+    Vectorised over all listings: at 100,000 only the top few become Python objects.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    lexical = [] if mode == DENSE else _lexical_ranking(index, terms.weights(), allowed)
-    dense = [] if mode == LEXICAL else _dense_ranking(index, vector, allowed, dense_candidates)
-    found: dict[int, Ranked] = {}
-    for position, (listing_id, score) in enumerate(lexical, start=1):
-        found[listing_id] = Ranked(listing_id, 0.0, lexical=score, lexical_rank=position)
-    for position, (listing_id, cosine) in enumerate(dense, start=1):
-        item = found.setdefault(listing_id, Ranked(listing_id, 0.0))
-        item.dense, item.dense_rank = cosine, position
-    top_lexical = lexical[0][1] if lexical else 0.0
-    dense_top = dense[0][1] if dense else 0.0
-    dense_floor = dense[-1][1] if dense else 0.0
-    for item in found.values():
-        item.score = _fused(item, mode, top_lexical, dense_top, dense_floor)
-    ranked = sorted(found.values(), key=lambda r: (-r.score, r.listing_id))
-    return ranked
+    ids = index.row_ids()
+    lexical = np.zeros(len(ids), dtype=np.float32)
+    if mode != DENSE and len(ids):
+        _, lexical = index.bm25.scores(terms.weights())
+        lexical = lexical.astype(np.float32, copy=False)
+    if allowed is not None:
+        lexical = np.where(index.allowed_mask(allowed), lexical, 0.0)
+    candidate = lexical > 0
+    dense_rows = np.zeros(0, dtype=np.int64)
+    cosines = np.zeros(0, dtype=np.float32)
+    if mode != LEXICAL and vector is not None and len(index.vectors):
+        hits = index.vectors.search(vector, dense_candidates, allowed_ids=allowed)
+        dense_rows = index.rows_of([listing_id for listing_id, _ in hits])
+        cosines = np.array([cosine for _, cosine in hits], dtype=np.float32)
+        candidate[dense_rows] = True
+    if mode == LEXICAL:
+        fused = lexical
+    elif mode == DENSE:
+        fused = np.zeros(len(ids), dtype=np.float32)
+        fused[dense_rows] = cosines
+    else:
+        top_lexical = float(lexical.max()) if len(lexical) else 0.0
+        fused = LEXICAL_SHARE * (lexical / top_lexical) if top_lexical > 0 else lexical * 0
+        if len(cosines) and cosines[0] > cosines[-1]:
+            normalised = (cosines - cosines[-1]) / (cosines[0] - cosines[-1])
+            fused[dense_rows] += (1 - LEXICAL_SHARE) * normalised
+    rows = np.flatnonzero(candidate)
+    best = rows
+    if len(rows) > top:
+        best = rows[np.argpartition(-fused[rows], top - 1)[:top]]
+    best = best[np.lexsort((ids[best], -fused[best]))]
+    dense_of = dict(zip(dense_rows.tolist(), cosines.tolist(), strict=True))
+    items = [Ranked(int(ids[r]), float(fused[r]), lexical=float(lexical[r]),
+                    dense=dense_of.get(int(r))) for r in best.tolist()]
+    return Ranking(count=len(rows), items=items, candidate_rows=rows)
 
 
 def _fill_cosines(index: SearchIndex, vector: np.ndarray, items: list[Ranked]) -> None:
@@ -98,19 +113,6 @@ def _fill_cosines(index: SearchIndex, vector: np.ndarray, items: list[Ranked]) -
             item.dense = float(np.dot(index.vectors.vector(item.listing_id), vector))
         except RuntimeError:
             item.dense = None
-
-
-def _fused(item: Ranked, mode: str, top_lexical: float, dense_top: float,
-           dense_floor: float) -> float:
-    if mode == LEXICAL:
-        return item.lexical
-    if mode == DENSE:
-        return item.dense or 0.0
-    lexical = item.lexical / top_lexical if top_lexical > 0 else 0.0
-    dense = 0.0
-    if item.dense_rank is not None and dense_top > dense_floor:
-        dense = (item.dense - dense_floor) / (dense_top - dense_floor)
-    return LEXICAL_SHARE * lexical + (1 - LEXICAL_SHARE) * dense
 
 
 def explain(index: SearchIndex, terms: QueryTerms, vector: np.ndarray | None,

@@ -95,8 +95,9 @@ def recommend(*, brief: Brief) -> ResultPage:
     index = serving_index()
     allowed = allowed_listing_ids({"ip_type": brief.ip_type} if brief.ip_type else {})
     planned = plan_query(brief.text)
-    ranked = rank(index, terms=planned.terms, vector=planned.vector, allowed=allowed)
-    candidates = ranked[:CANDIDATES]
+    ranking = rank(index, terms=planned.terms, vector=planned.vector, allowed=allowed,
+                   top=CANDIDATES)
+    candidates = ranking.items
     keep = set(_available(brief, [r.listing_id for r in candidates]))
     candidates = [r for r in candidates if r.listing_id in keep]
     fits = _offer_fits(brief, [r.listing_id for r in candidates])
@@ -117,4 +118,5 @@ def recommend(*, brief: Brief) -> ResultPage:
 
     results = render(index, planned, candidates[:brief.limit],
                      preferred_regions=set(brief.preferred_regions), extra_reasons=offer_reason)
-    return ResultPage(count=len(candidates), results=results, facets=facets(index, candidates))
+    rows = index.rows_of([r.listing_id for r in candidates])
+    return ResultPage(count=len(candidates), results=results, facets=facets(index, rows))

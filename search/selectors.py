@@ -8,7 +8,6 @@ suspended a moment ago never shows even before the index has caught up.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,13 +65,15 @@ def allowed_listing_ids(filters: QueryDict | dict) -> np.ndarray | None:
     return np.fromiter(ids, dtype=np.int64)
 
 
-def facets(index: SearchIndex, ranked: list[Ranked]) -> dict[str, dict[str, int]]:
-    counts = {name: Counter() for name in FACET_FIELDS}
-    for item in ranked:
-        meta = index.meta.get(item.listing_id, {})
-        for name in FACET_FIELDS:
-            counts[name][meta.get(name, "")] += 1
-    return {name: dict(counter.most_common()) for name, counter in counts.items()}
+def facets(index: SearchIndex, rows: np.ndarray) -> dict[str, dict[str, int]]:
+    """Counts per ip_type, region and language over every candidate (not just the page)."""
+    out = {}
+    for name in FACET_FIELDS:
+        codes, labels = index.facet_codes(name)
+        counts = np.bincount(codes[rows], minlength=len(labels)) if len(rows) else []
+        pairs = [(labels[c], int(n)) for c, n in enumerate(counts) if n]
+        out[name] = dict(sorted(pairs, key=lambda pair: (-pair[1], pair[0])))
+    return out
 
 
 @dataclass
@@ -113,10 +114,11 @@ def search(*, text: str, filters: QueryDict | dict | None = None, limit: int = 2
     index = index or serving_index()
     allowed = allowed_listing_ids(filters or {})
     planned = plan_query(text, mode=mode)
-    ranked = rank(index, terms=planned.terms, vector=planned.vector, allowed=allowed, mode=mode)
-    page = ranked[offset:offset + limit]
-    return ResultPage(count=len(ranked), results=render(index, planned, page),
-                      facets=facets(index, ranked))
+    ranking = rank(index, terms=planned.terms, vector=planned.vector, allowed=allowed, mode=mode,
+                   top=offset + limit)
+    page = ranking.items[offset:offset + limit]
+    return ResultPage(count=ranking.count, results=render(index, planned, page),
+                      facets=facets(index, ranking.candidate_rows))
 
 
 def ranked_ids(*, text: str, filters: dict | None = None, mode: str = HYBRID,
@@ -124,9 +126,9 @@ def ranked_ids(*, text: str, filters: dict | None = None, mode: str = HYBRID,
     """Just the ids, best first: what the evaluation scores."""
     index = index or serving_index()
     planned = plan_query(text, mode=mode)
-    ranked = rank(index, terms=planned.terms, vector=planned.vector,
-                  allowed=allowed_listing_ids(filters or {}), mode=mode)
-    return [r.listing_id for r in ranked[:limit]]
+    ranking = rank(index, terms=planned.terms, vector=planned.vector,
+                   allowed=allowed_listing_ids(filters or {}), mode=mode, top=limit)
+    return [r.listing_id for r in ranking.items]
 
 
 def similar(*, listing: Listing, limit: int = 10) -> list[dict]:
@@ -144,8 +146,8 @@ def similar(*, listing: Listing, limit: int = 10) -> list[dict]:
     text = " ".join([listing.title, *[str(t) for t in listing.tags or []]])
     planned = PlannedQuery(text, plan_query(text, mode="bm25").terms, vector)
     allowed = np.fromiter((i for i in index.meta if i != listing.pk), dtype=np.int64)
-    ranked = rank(index, terms=planned.terms, vector=vector, allowed=allowed)
-    return render(index, planned, ranked[:limit])
+    ranking = rank(index, terms=planned.terms, vector=vector, allowed=allowed, top=limit)
+    return render(index, planned, ranking.items)
 
 
 def index_health() -> dict:
