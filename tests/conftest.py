@@ -187,3 +187,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.failed and isinstance(worker, CeleryWorker):
         report.sections.append((f"celery worker log ({worker.log_path})", worker.log_tail()))
     return report
+
+
+# --------------------------------------------------------------------------
+# 3. Search index
+#    Every test gets its own empty index folder, so no test reads or writes
+#    the developer's index under ./data, and a web-process reload is checked
+#    on every search (no 2-second staleness inside a test).
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def search_index_dir(settings, tmp_path):
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    settings.SEARCH_RELOAD_INTERVAL_S = 0
+    return settings.SEARCH_INDEX_DIR
