@@ -6,6 +6,7 @@ from django.utils import timezone
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
 from exchange.errors import Conflict, Forbidden, InvalidInput
+from search.services import index_mark_dirty
 
 from ..inputs import listing_fields_from_input
 from ..models import LicenseOffer, Listing
@@ -113,6 +114,7 @@ def _listing_apply(
         audit_record(actor=actor, action="listing.edit", target=locked,
                      from_state=locked.status, to_state=locked.status,
                      data={"fields": changed})
+        index_mark_dirty(listing_ids=[locked.pk])
     return locked
 
 
@@ -146,6 +148,7 @@ def _transition(*, actor: User, listing: Listing, action: str, reason: str = "")
         Listing.objects.filter(pk=current.pk, status=current.status).update(**changes)
         audit_record(actor=actor, action=f"listing.{action}", target=current,
                      from_state=current.status, to_state=transition.target, reason=reason)
+        index_mark_dirty(listing_ids=[current.pk], check_duplicates=action == "submit")
     listing.refresh_from_db()
     return listing
 
@@ -205,5 +208,6 @@ def listing_publish_imported(*, importer: User, listing: Listing) -> Listing:
         audit_record(actor=importer, action="listing.import_publish", target=current,
                      from_state=current.status, to_state=S.PUBLISHED,
                      reason="published by catalog import")
+        index_mark_dirty(listing_ids=[current.pk])
     current.refresh_from_db()
     return current
