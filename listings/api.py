@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from exchange.audit.selectors import audit_trail
 from exchange.errors import NotFound
+from search import selectors as search_selectors
+from search.api import SearchOutput
 
 from . import selectors, services
 from .filters import ListingFilter
@@ -24,6 +26,12 @@ from .serializers import (
     MediaUploadInput,
     ReasonInput,
 )
+
+SIMILAR_LIMIT = 10
+
+
+class SimilarListingsOutput(SearchOutput):
+    offset = next_offset = previous_offset = facets = None
 
 
 class IsModerator(permissions.BasePermission):
@@ -113,6 +121,13 @@ class ListingViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._owner_action(services.listing_archive)
+
+    @extend_schema(responses=SimilarListingsOutput)
+    @action(detail=True, permission_classes=[permissions.AllowAny], filter_backends=[])
+    def similar(self, request, pk=None):
+        """The nearest published listings, by meaning and shared words, with reasons."""
+        results = search_selectors.similar(listing=self.get_object(), limit=SIMILAR_LIMIT)
+        return Response({"count": len(results), "results": results})
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, permission_classes=[permissions.IsAuthenticated])
