@@ -22,6 +22,7 @@ from listings.services import (
     listing_submit,
     system_importer_get_or_create,
 )
+from search.services import index_check
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "demo" / "catalog.jsonl"
 PASSWORDS_FILE = "demo-accounts.txt"
@@ -151,6 +152,11 @@ class Command(BaseCommand):
             added = _catalog_load(demo=demo, creator=users["creator"],
                                   moderator=users["moderator"])
         _write_passwords(path, passwords)
+        # The import's own on-commit task indexes the new listings; this catches anything it
+        # could not (a first run, another embedding model) so the demo is searchable at once.
+        report = index_check(repair=True)
+        self.stdout.write(f"Search index: {report.published} published listings"
+                          + (" (rebuilt or repaired)." if report.repaired else ", up to date."))
         self._print(path, passwords, demo, added)
 
     def _print(self, path: Path, passwords: list[tuple[DemoAccount, str]],
