@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "licensing-end-expired-licences": {
         "task": "licensing.tasks.end_expired_licences", "schedule": 60 * 60,
     },
+    "search-sync-dirty": {"task": "search.tasks.search_index_sync_dirty", "schedule": 5 * 60},
     "payments-reconcile": {
         "task": "payments.tasks.reconcile_payments", "schedule": 15 * 60,
     },

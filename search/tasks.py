@@ -23,3 +23,13 @@ def search_duplicates_detect(listing_id: int) -> int:
     from search.duplicates import duplicates_detect
 
     return len(duplicates_detect(listing_id=listing_id))
+
+
+@shared_task(soft_time_limit=30 * 60, time_limit=31 * 60)
+def search_index_sync_dirty() -> int | None:
+    """Beat: catch up with marks whose task was lost or failed (a worker down, a crash)."""
+    from search.models import DirtyListing
+
+    if not DirtyListing.objects.exists():
+        return None
+    return services.index_sync().version
