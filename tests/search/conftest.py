@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from exchange.celery import app as celery_app
 from listings.models import ListingStatus
 from search import runtime
 from search.index import SearchIndex
@@ -32,6 +33,17 @@ HORROR_EN = (
     "art direction uses candle light and paper doors. Design documents, character sheets and "
     "a playable prototype are available for co-development into a VR title or a webtoon."
 )
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Index tasks run in the test's own process and transaction, also when the suite runs
+    against a real broker (a worker cannot see rows of an uncommitted test transaction, nor
+    this test's index folder)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
