@@ -147,3 +147,32 @@ def test_recommend_refuses_a_bad_brief(anonymous_client, catalog, brief, field):
     response = anonymous_client.post("/api/v1/search/recommend/", brief, format="json")
     assert response.status_code == 400
     assert field in response.json()["fields"]
+
+
+def test_recommend_leaves_out_listings_whose_rights_are_taken_for_the_brief(
+        anonymous_client, catalog, producer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from licensing import services as licensing_services
+
+    # given exclusive immersive rights in KR on the Mudeungsan footage, accepted (a hold)
+    start = timezone.localdate() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=365)
+    deal = licensing_services.deal_request(
+        producer=producer, listing=catalog["mudeung"], production="An LED wall drama",
+        terms={"media": ["immersive"], "territories": ["KR"], "start_date": start,
+               "end_date": end, "exclusive": True, "fee_krw": 5_000_000, "royalty_pct": None})
+    licensing_services.deal_accept(actor=catalog["mudeung"].owner, deal=deal)
+    brief = {"text": "mountain background footage for an LED wall", "media": ["immersive"],
+             "territory": "KR", "start": start.isoformat(), "end": end.isoformat()}
+    # when a brief asks for the same media, territory and period
+    response = anonymous_client.post("/api/v1/search/recommend/", brief, format="json")
+    # then that listing is not recommended; outside the period it is
+    assert response.status_code == 200
+    assert catalog["mudeung"].pk not in [r["id"] for r in response.json()["results"]]
+    later = {**brief, "start": (end + dt.timedelta(days=1)).isoformat(),
+             "end": (end + dt.timedelta(days=60)).isoformat()}
+    response = anonymous_client.post("/api/v1/search/recommend/", later, format="json")
+    assert response.json()["results"][0]["id"] == catalog["mudeung"].pk
