@@ -70,6 +70,11 @@ class IndexHolder:
                     self._load(stat)
         return self._index
 
+    def fresh(self) -> SearchIndex | None:
+        """The index as on disk right now (a stat, and a load only if a new version landed)."""
+        self._next_check = float("-inf")
+        return self.get()
+
     def _load(self, stat: tuple) -> None:
         try:
             index = SearchIndex.load(self.folder, expected_model_id=embedder().model_id)

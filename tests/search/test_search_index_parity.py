@@ -126,3 +126,13 @@ def test_a_sync_task_that_runs_twice_changes_nothing_the_second_time(publish):
     version = served_index().version
     assert services.index_sync(listing_ids=[listing.pk]).version is None
     assert served_index().version == version
+
+
+def test_draft_edits_and_submits_leave_the_index_version_alone(publish, indexed):
+    publish(title="Boseong Tea Terraces", description=TEA_EN)
+    version = served_index().version
+    with indexed():
+        draft = factories.make_listing(title="Draft Ghosts", description=HORROR_EN)
+        listing_services.listing_submit(actor=draft.owner, listing=draft)
+    assert disk_index().version == version
+    assert DirtyListing.objects.count() == 0
