@@ -18,8 +18,10 @@ embedding throughput is measured separately on real texts (the re-embedding figu
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,6 +97,8 @@ def main() -> None:
     parser.add_argument("--embed-sample", type=int, default=160)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    # The synthetic database and index (hundreds of MB at 100,000) go when the script ends.
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     os.environ.update(EXCHANGE_DATA_DIR=str(work / "data"), SEARCH_INDEX_DIR=str(work / "index"),
                       EMBEDDING_DATA_DIR=str(REPO / "data"), SEARCH_RELOAD_INTERVAL_S="3600",
                       LOG_LEVEL="WARNING")
