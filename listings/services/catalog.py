@@ -25,8 +25,7 @@ from rest_framework import serializers
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
-from exchange.errors import ApplicationError, Forbidden, InvalidInput
-from exchange.errors import flatten_errors
+from exchange.errors import ApplicationError, Forbidden, InvalidInput, flatten_errors
 
 from ..inputs import ListingInput, listing_fields_from_input
 from ..models import Listing
