@@ -1,6 +1,7 @@
 """Search over HTTP: thin views that validate input and call a selector."""
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -60,7 +61,10 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[SearchInput,
-                    *[OpenApiParameter(name, str) for name in selectors.FILTER_FIELDS]],
+                    *[OpenApiParameter(name, str) for name in selectors.FILTER_FIELDS],
+                    *[OpenApiParameter(name, OpenApiTypes.DATE, description=(
+                        "with medium and territory: only listings whose rights are free for "
+                        "this period")) for name in selectors.AVAILABILITY_FIELDS]],
         responses=SearchOutput,
     )
     def get(self, request):

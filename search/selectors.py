@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.http import QueryDict
+from rest_framework import serializers
 
 from exchange.errors import ApplicationError
+from exchange.regions import normalize_territory
 from listings.filters import ListingFilter
-from listings.models import Listing, ListingStatus
+from listings.models import Listing, ListingStatus, Medium
 from search import runtime
 from search.index import SearchIndex
 from search.models import AlertStatus, DirtyListing, DuplicateAlert
@@ -28,6 +30,7 @@ FILTER_FIELDS = (
     "ip_type", "region", "language", "asset_format", "medium", "territory",
     "min_price_krw", "max_price_krw", "exclusive_available",
 )
+AVAILABILITY_FIELDS = ("available_from", "available_to")
 FACET_FIELDS = ("ip_type", "region", "language")
 
 
@@ -43,8 +46,41 @@ def serving_index() -> SearchIndex:
     return index
 
 
+class AvailabilityInput(serializers.Serializer):
+    """A period the rights must be free for: with the medium and territory asked."""
+
+    available_from = serializers.DateField()
+    available_to = serializers.DateField()
+    medium = serializers.ChoiceField(choices=Medium.choices)
+    territory = serializers.CharField(max_length=2)
+
+    def validate(self, attrs):
+        if attrs["available_to"] < attrs["available_from"]:
+            raise serializers.ValidationError(
+                {"available_to": ["must be on or after available_from"]})
+        return attrs
+
+
+def _free_for_the_period(filters: QueryDict | dict, ids: np.ndarray) -> np.ndarray:
+    """Licensing's availability as an exact filter, when a period is asked for."""
+    if not any(filters.get(name) for name in AVAILABILITY_FIELDS):
+        return ids
+    wanted = AvailabilityInput(data={name: filters.get(name) for name in
+                                     (*AVAILABILITY_FIELDS, "medium", "territory")})
+    wanted.is_valid(raise_exception=True)
+    from licensing.selectors import available_listing_ids
+
+    data = wanted.validated_data
+    exclusive = str(filters.get("exclusive_available", "")).lower() in ("true", "1")
+    free = available_listing_ids(ids.tolist(), data["medium"],
+                                 normalize_territory(data["territory"]),
+                                 data["available_from"], data["available_to"], exclusive)
+    return np.asarray(free, dtype=np.int64)
+
+
 def allowed_listing_ids(filters: QueryDict | dict) -> np.ndarray | None:
-    """Published listings passing the exact filters; None when no filter is given."""
+    """Published listings passing the exact filters (and free for the period asked,
+    if one is); None when no filter is given."""
     data = QueryDict(mutable=True)
     for name in FILTER_FIELDS:
         values = filters.getlist(name) if isinstance(filters, QueryDict) else filters.get(name)
@@ -62,7 +98,7 @@ def allowed_listing_ids(filters: QueryDict | dict) -> np.ndarray | None:
 
         raise ValidationError(filterset.errors)
     ids = filterset.qs.order_by().values_list("pk", flat=True)
-    return np.fromiter(ids, dtype=np.int64)
+    return _free_for_the_period(filters, np.fromiter(ids, dtype=np.int64))
 
 
 def facets(index: SearchIndex, rows: np.ndarray) -> dict[str, dict[str, int]]:

@@ -176,3 +176,57 @@ def test_recommend_leaves_out_listings_whose_rights_are_taken_for_the_brief(
              "end": (end + dt.timedelta(days=60)).isoformat()}
     response = anonymous_client.post("/api/v1/search/recommend/", later, format="json")
     assert response.json()["results"][0]["id"] == catalog["mudeung"].pk
+
+
+def test_search_leaves_out_listings_whose_rights_are_taken_for_the_period(
+        anonymous_client, catalog, producer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from licensing import services as licensing_services
+
+    # given exclusive immersive rights in KR on the Mudeungsan footage, accepted (a hold)
+    start = timezone.localdate() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=365)
+    deal = licensing_services.deal_request(
+        producer=producer, listing=catalog["mudeung"], production="An LED wall drama",
+        terms={"media": ["immersive"], "territories": ["KR"], "start_date": start,
+               "end_date": end, "exclusive": True, "fee_krw": 5_000_000, "royalty_pct": None})
+    licensing_services.deal_accept(actor=catalog["mudeung"].owner, deal=deal)
+    asked = {"q": "무등산 LED 배경", "medium": "immersive", "territory": "KR"}
+
+    # when a search asks for that medium and territory within the held period
+    during = anonymous_client.get(URL, {**asked, "available_from": start.isoformat(),
+                                        "available_to": (start + dt.timedelta(days=10))
+                                        .isoformat()})
+    # and after it
+    after = anonymous_client.get(URL, {**asked,
+                                       "available_from": (end + dt.timedelta(days=1)).isoformat(),
+                                       "available_to": (end + dt.timedelta(days=90)).isoformat()})
+
+    # then the listing is left out only while its rights are held
+    assert during.status_code == 200
+    assert [r["id"] for r in during.json()["results"]] == []
+    assert [r["id"] for r in after.json()["results"]] == [catalog["mudeung"].pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"available_from": "2027-01-01", "available_to": "2027-02-01", "territory": "KR"},
+         "medium"),
+        ({"available_from": "2027-01-01", "available_to": "2027-02-01", "medium": "game"},
+         "territory"),
+        ({"available_from": "2027-03-01", "available_to": "2027-02-01", "medium": "game",
+          "territory": "KR"}, "available_to"),
+        ({"available_from": "next week", "available_to": "2027-02-01", "medium": "game",
+          "territory": "KR"}, "available_from"),
+    ],
+)
+def test_a_bad_availability_filter_is_a_400_naming_the_field(anonymous_client, catalog, params,
+                                                             field):
+    response = anonymous_client.get(URL, {"q": "tea", **params})
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
