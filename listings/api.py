@@ -24,6 +24,7 @@ from .serializers import (
     ListingSummarySerializer,
     MediaAssetSerializer,
     MediaUploadInput,
+    ModerationListingSerializer,
     ReasonInput,
 )
 
@@ -174,10 +175,16 @@ class ModerationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The review queue and the moderators' decisions."""
 
     permission_classes = [IsModerator]
-    serializer_class = ListingSummarySerializer
+    serializer_class = ModerationListingSerializer
 
     def get_queryset(self):
         return selectors.moderation_queue()
+
+    @extend_schema(responses=ModerationListingSerializer)
+    def retrieve(self, request, pk=None):
+        """One listing under review, with its near-duplicate alerts."""
+        listing = selectors.listing_get(user=request.user, pk=pk)
+        return Response(ModerationListingSerializer(listing, context={"request": request}).data)
 
     def _decide(self, request, pk, name):
         listing = selectors.listing_get(user=request.user, pk=pk)

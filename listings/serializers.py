@@ -1,6 +1,7 @@
 """How listings read over the API."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exchange.regions import REGIONS
@@ -114,3 +115,29 @@ class AuditEntrySerializer(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     reason = serializers.CharField()
+
+
+class DuplicateAlertSerializer(serializers.Serializer):
+    """A possible infringement found when the listing was submitted (search app)."""
+
+    id = serializers.IntegerField()
+    similar_listing = serializers.IntegerField(source="similar_listing_id")
+    similar_title = serializers.CharField(source="similar_listing.title")
+    similar_owner = serializers.CharField(source="similar_listing.owner.display_name")
+    similarity = serializers.FloatField()
+    status = serializers.CharField()
+
+
+class ModerationListingSerializer(ListingSerializer):
+    """What a moderator reviews: the listing and its open near-duplicate alerts."""
+
+    duplicate_alerts = serializers.SerializerMethodField()
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "duplicate_alerts"]
+
+    @extend_schema_field(DuplicateAlertSerializer(many=True))
+    def get_duplicate_alerts(self, listing: Listing) -> list[dict]:
+        alerts = listing.duplicate_alerts.filter(status="open").select_related(
+            "similar_listing__owner")
+        return DuplicateAlertSerializer(alerts, many=True).data

@@ -76,3 +76,29 @@ def test_moderators_see_and_dismiss_alerts(originals, other_creator, indexed, cl
     assert dismissed.json()["status"] == "dismissed"
     # creators do not see alerts
     assert client_for(other_creator).get("/api/v1/search/duplicate-alerts/").status_code == 403
+
+
+def test_the_review_queue_and_the_review_show_open_alerts(originals, other_creator, indexed,
+                                                          client_for, moderator):
+    # given a copy of another owner's listing, submitted for review
+    copy = _submit(indexed, other_creator, title="Cursed Hanok: The Shaman",
+                   description=HORROR_EN, ip_type="game")
+    moderating = client_for(moderator)
+
+    # when the moderator opens the queue and the review
+    queue = moderating.get("/api/v1/moderation/listings/").json()["results"]
+    review = moderating.get(f"/api/v1/moderation/listings/{copy.pk}/").json()
+
+    # then both name the original as a possible infringement
+    [queued] = [row for row in queue if row["id"] == copy.pk]
+    assert [a["similar_listing"] for a in queued["duplicate_alerts"]] == [originals["horror"].pk]
+    assert [a["similar_listing"] for a in review["duplicate_alerts"]] == [originals["horror"].pk]
+    assert review["duplicate_alerts"][0]["status"] == "open"
+    # and a dismissed alert is no longer shown there
+    alert = DuplicateAlert.objects.get(listing=copy)
+    moderating.post(f"/api/v1/search/duplicate-alerts/{alert.pk}/dismiss/")
+    review = moderating.get(f"/api/v1/moderation/listings/{copy.pk}/").json()
+    assert review["duplicate_alerts"] == []
+    # and creators cannot open the review
+    assert client_for(other_creator).get(
+        f"/api/v1/moderation/listings/{copy.pk}/").status_code == 403
