@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, catalog, creator, moderation
+from .views import accounts, catalog, creator, moderation, search_pages
 
 app_name = "frontend"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("browse/", catalog.browse, name="browse"),
     path("ip/<int:pk>/", catalog.listing_detail, name="listing-detail"),
+    path("ip/<int:pk>/availability/", search_pages.availability, name="listing-availability"),
     # accounts
     path("accounts/sign-up/", accounts.sign_up, name="sign-up"),
     path("accounts/sign-in/", accounts.SignInView.as_view(), name="sign-in"),

@@ -10,9 +10,15 @@ from exchange.regions import REGIONS
 from listings import selectors
 from listings.filters import ListingFilter
 from listings.models import AssetFormat, IpType, MediaKind, MediaRole, Medium
+from search.selectors import AVAILABILITY_FIELDS, SearchUnavailable, allowed_listing_ids
+
+from .search_pages import search_results, similar_listings
 
 FEATURED_COUNT = 8
 PAGE_SIZE = 12
+# The exact browse's word filter (listings.filters.ListingFilter.text) takes at most 200, and
+# the words fall back to it while the search index is missing.
+MAX_WORDS = 200
 # Formats a browser can show with <model-viewer>; others are offered as downloads.
 PREVIEWABLE_3D = {"glb", "gltf"}
 
@@ -34,26 +40,50 @@ def home(request):
     })
 
 
-@require_GET
-def browse(request):
-    """Published listings through the exact browse filters of the API (listings.filters)."""
-    published = selectors.published_listings()
-    filterset = ListingFilter(request.GET or None, queryset=published)
+def _exact_browse(query, published) -> dict:
+    """Published listings through the exact browse filters of the API (listings.filters),
+    free for the period asked when one is."""
+    filterset = ListingFilter(query or None, queryset=published)
     errors: dict = {}
     try:
         results = filterset.qs if filterset.is_valid() else published.none()
         errors = dict(filterset.errors)
-    except ValidationError as error:  # a region or territory code the filter refuses
+        if not errors and any(query.get(name) for name in AVAILABILITY_FIELDS):
+            free = allowed_listing_ids(query)
+            results = results.filter(pk__in=[] if free is None else free.tolist())
+    except ValidationError as error:  # a code the filter refuses, or a bad period
         results, errors = published.none(), error.detail
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(results, PAGE_SIZE).get_page(query.get("page"))
     type_counts = _counts(results, "ip_type")
-    return render(request, "frontend/catalog/browse.html", {
+    return {
         "page": page,
         "total": page.paginator.count,
         "errors": errors,
-        "query": request.GET,
         "type_facets": [(choice, type_counts[choice.value]) for choice in IpType
                         if choice.value in type_counts],
+    }
+
+
+@require_GET
+def browse(request):
+    """With words in `q`: ranked by meaning within the same filters (search.selectors);
+    without, or while the search index is not built, the exact browse."""
+    published = selectors.published_listings()
+    text = request.GET.get("q", "").strip()[:MAX_WORDS]
+    context = {"search_unavailable": False}
+    query = request.GET
+    if text:
+        try:
+            context.update(search_results(request, text))
+        except SearchUnavailable:
+            context["search_unavailable"] = True
+            query = request.GET.copy()
+            query["text"] = text  # the words become the exact browse's word filter
+    if not context.get("search_mode"):
+        context.update(_exact_browse(query, published))
+    return render(request, "frontend/catalog/browse.html", {
+        **context,
+        "query": request.GET,
         "ip_types": IpType.choices,
         "regions": list(REGIONS),
         "media": Medium.choices,
@@ -80,4 +110,6 @@ def listing_detail(request, pk):
         "private_media": [m for m in listing.media.all() if not m.is_public]
         if show_private else [],
         "is_owner": request.user.is_authenticated and listing.owner_id == request.user.pk,
+        "similar": similar_listings(listing),
+        "media_choices": Medium.choices,
     })
