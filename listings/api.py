@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from exchange.audit.selectors import audit_trail
 from exchange.errors import NotFound
+from exchange.permissions import IsModerator
 from search import selectors as search_selectors
 from search.api import SearchOutput
 
@@ -34,10 +35,6 @@ SIMILAR_LIMIT = 10
 class SimilarListingsOutput(SearchOutput):
     offset = next_offset = previous_offset = facets = None
 
-
-class IsModerator(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_moderator)
 
 
 class ListingViewSet(viewsets.GenericViewSet):

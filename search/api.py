@@ -7,6 +7,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchange.permissions import IsModerator
 from listings.models import Medium
 from search import recommend, selectors
 from search.duplicates import duplicate_alert_dismiss
@@ -125,10 +126,6 @@ class DuplicateAlertSerializer(serializers.Serializer):
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
 
-
-class IsModerator(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_moderator)
 
 
 class DuplicateAlertListView(APIView):
