@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from exchange.errors import InvalidInput
+from exchange.regions import normalize_region, normalize_territory
+from licensing.selectors import available_listing_ids
 from listings.models import LicenseOffer
 from search.query import plan_query
 from search.ranking import Ranked, rank
@@ -41,20 +44,16 @@ class Brief:
 
     @classmethod
     def from_input(cls, data: dict) -> Brief:
-        from rest_framework.exceptions import ValidationError
-
-        from exchange.regions import normalize_region, normalize_territory
-
         try:
             regions = frozenset(normalize_region(r) for r in data.get("preferred_regions", []))
         except ValueError as error:
-            raise ValidationError({"preferred_regions": [str(error)]}) from None
+            raise InvalidInput.for_field("preferred_regions", str(error)) from None
         territory = data.get("territory") or ""
         if territory:
             try:
                 territory = normalize_territory(territory)
             except ValueError as error:
-                raise ValidationError({"territory": [str(error)]}) from None
+                raise InvalidInput.for_field("territory", str(error)) from None
         return cls(
             text=data["text"], media=tuple(data.get("media") or ()), territory=territory,
             start=data.get("start"), end=data.get("end"), budget_krw=data.get("budget_krw"),
@@ -66,10 +65,6 @@ class Brief:
 def _available(brief: Brief, ids: list[int]) -> list[int]:
     """Licensing's availability, when the brief says what, where and when."""
     if not (brief.media and brief.territory and brief.start and brief.end):
-        return ids
-    try:
-        from licensing.selectors import available_listing_ids
-    except ImportError:  # licensing not installed: nothing is known to be taken
         return ids
     return available_listing_ids(ids, brief.media, brief.territory, brief.start, brief.end,
                                  brief.exclusive)

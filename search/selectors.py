@@ -15,8 +15,9 @@ from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 
-from exchange.errors import ApplicationError
+from exchange.errors import ApplicationError, InvalidInput, NotFound
 from exchange.regions import normalize_territory
+from licensing.selectors import available_listing_ids
 from listings.filters import ListingFilter
 from listings.models import Listing, ListingStatus, Medium
 from search import runtime
@@ -68,8 +69,6 @@ def _free_for_the_period(filters: QueryDict | dict, ids: np.ndarray) -> np.ndarr
     wanted = AvailabilityInput(data={name: filters.get(name) for name in
                                      (*AVAILABILITY_FIELDS, "medium", "territory")})
     wanted.is_valid(raise_exception=True)
-    from licensing.selectors import available_listing_ids
-
     data = wanted.validated_data
     exclusive = str(filters.get("exclusive_available", "")).lower() in ("true", "1")
     free = available_listing_ids(ids.tolist(), data["medium"],
@@ -94,9 +93,7 @@ def allowed_listing_ids(filters: QueryDict | dict) -> np.ndarray | None:
     filterset = ListingFilter(data=data,
                               queryset=Listing.objects.filter(status=ListingStatus.PUBLISHED))
     if not filterset.is_valid():
-        from rest_framework.exceptions import ValidationError
-
-        raise ValidationError(filterset.errors)
+        raise serializers.ValidationError(filterset.errors)
     ids = filterset.qs.order_by().values_list("pk", flat=True)
     return _free_for_the_period(filters, np.fromiter(ids, dtype=np.int64))
 
@@ -210,21 +207,15 @@ def duplicate_alerts(*, listing_id=None, status=None):
         try:
             alerts = alerts.filter(listing_id=int(listing_id))
         except ValueError:
-            from exchange.errors import InvalidInput
-
             raise InvalidInput.for_field("listing", "must be a listing id") from None
     if status:
         if status not in AlertStatus.values:
-            from exchange.errors import InvalidInput
-
             raise InvalidInput.for_field("status", f"one of {', '.join(AlertStatus.values)}")
         alerts = alerts.filter(status=status)
     return alerts
 
 
 def duplicate_alert_get(*, pk) -> DuplicateAlert:
-    from exchange.errors import NotFound
-
     alert = DuplicateAlert.objects.select_related("similar_listing__owner").filter(pk=pk).first()
     if alert is None:
         raise NotFound("No such alert.")
