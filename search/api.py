@@ -8,12 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchange.permissions import IsModerator
-from listings.models import Medium
 from search import recommend, selectors
 from search.duplicates import duplicate_alert_dismiss
+from search.inputs import MAX_LIMIT, BriefInput
 from search.selectors import duplicate_alert_get, duplicate_alerts
 
-MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
 
@@ -75,29 +74,6 @@ class SearchView(APIView):
         result = selectors.search(text=data.validated_data["q"], filters=request.query_params,
                                   limit=limit, offset=offset)
         return Response(_page(result, offset, limit))
-
-
-class BriefInput(serializers.Serializer):
-    text = serializers.CharField(max_length=settings.SEARCH_MAX_QUERY_CHARS)
-    media = serializers.ListField(child=serializers.ChoiceField(choices=Medium.choices),
-                                  required=False, default=list, max_length=10)
-    territory = serializers.CharField(required=False, allow_blank=True, max_length=2)
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-    budget_krw = serializers.IntegerField(required=False, min_value=0)
-    preferred_regions = serializers.ListField(child=serializers.CharField(max_length=5),
-                                              required=False, default=list, max_length=20)
-    ip_type = serializers.CharField(required=False, allow_blank=True)
-    exclusive = serializers.BooleanField(required=False, default=False)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=20)
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if (start is None) != (end is None):
-            raise serializers.ValidationError({"end": ["give both start and end, or neither"]})
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": ["must not be before start"]})
-        return attrs
 
 
 class RecommendView(APIView):

@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, brief_api
+
+briefs = SimpleRouter()
+briefs.register("briefs", brief_api.SavedBriefViewSet, basename="saved-brief")
 
 urlpatterns = [
     path("search/", api.SearchView.as_view(), name="search"),
@@ -9,4 +13,5 @@ urlpatterns = [
          name="duplicate-alerts"),
     path("search/duplicate-alerts/<int:pk>/dismiss/", api.DuplicateAlertDismissView.as_view(),
          name="duplicate-alert-dismiss"),
+    *briefs.urls,
 ]
