@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from exchange.errors import InvalidInput
 from exchange.regions import WORLDWIDE, normalize_territory
 from listings.models import LicenseOffer, Medium
@@ -65,7 +67,7 @@ def _date(field: str, value) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput.for_field(field, "must be a date as YYYY-MM-DD") from None
+        raise InvalidInput.for_field(field, _("must be a date as YYYY-MM-DD")) from None
 
 
 def clean_media(values) -> tuple[str, ...]:
@@ -73,11 +75,12 @@ def clean_media(values) -> tuple[str, ...]:
         values = [values]
     values = [str(v).strip() for v in (values or []) if str(v).strip()]
     if not values:
-        raise InvalidInput.for_field("media", "name at least one medium")
+        raise InvalidInput.for_field("media", _("name at least one medium"))
     unknown = sorted(set(values) - set(Medium.values))
     if unknown:
         raise InvalidInput.for_field(
-            "media", f"unknown medium {unknown[0]!r}; use one of {', '.join(Medium.values)}"
+            "media", _("unknown medium %(medium)r; use one of %(choices)s")
+            % {"medium": unknown[0], "choices": ", ".join(Medium.values)}
         )
     return tuple(sorted(set(values)))
 
@@ -87,7 +90,7 @@ def clean_territories(values) -> tuple[str, ...]:
         values = [values]
     values = [v for v in (values or []) if str(v).strip()]
     if not values:
-        raise InvalidInput.for_field("territories", "name at least one territory (or WW)")
+        raise InvalidInput.for_field("territories", _("name at least one territory (or WW)"))
     try:
         codes = sorted({normalize_territory(str(code)) for code in values})
     except ValueError as error:
@@ -102,9 +105,9 @@ def clean_territories(values) -> tuple[str, ...]:
 def clean_period(start, end) -> tuple[dt.date, dt.date]:
     start, end = _date("start_date", start), _date("end_date", end)
     if end < start:
-        raise InvalidInput.for_field("end_date", "must be on or after start_date")
+        raise InvalidInput.for_field("end_date", _("must be on or after start_date"))
     if (end - start).days > MAX_TERM_DAYS:
-        raise InvalidInput.for_field("end_date", "a licence may last at most 100 years")
+        raise InvalidInput.for_field("end_date", _("a licence may last at most 100 years"))
     return start, end
 
 
@@ -113,27 +116,29 @@ def clean_terms(data: dict) -> Terms:
     naming the field and the reason."""
     missing = [name for name in TERM_FIELDS if name not in data and name != "royalty_pct"]
     if missing:
-        raise InvalidInput.for_field(missing[0], "this field is required")
+        raise InvalidInput.for_field(missing[0], _("this field is required"))
     media = clean_media(data["media"])
     territories = clean_territories(data["territories"])
     start, end = clean_period(data["start_date"], data["end_date"])
     exclusive = data["exclusive"]
     if not isinstance(exclusive, bool):
-        raise InvalidInput.for_field("exclusive", "must be true or false")
+        raise InvalidInput.for_field("exclusive", _("must be true or false"))
     fee = data["fee_krw"]
     if isinstance(fee, bool) or not isinstance(fee, int) or not 0 <= fee <= MAX_FEE_KRW:
-        raise InvalidInput.for_field("fee_krw", f"must be a whole number from 0 to {MAX_FEE_KRW}")
+        raise InvalidInput.for_field(
+            "fee_krw", _("must be a whole number from 0 to %(max)d") % {"max": MAX_FEE_KRW})
     royalty = data.get("royalty_pct")
     if royalty is not None:
         try:
             royalty = Decimal(str(royalty)).quantize(Decimal("0.01"))
         except InvalidOperation:
-            raise InvalidInput.for_field("royalty_pct", "must be a number") from None
+            raise InvalidInput.for_field("royalty_pct", _("must be a number")) from None
         low, high = ROYALTY_PCT_RANGE
         if not low <= royalty <= high:
-            raise InvalidInput.for_field("royalty_pct", f"must be between {low} and {high}")
+            raise InvalidInput.for_field("royalty_pct", _("must be between %(low)s and %(high)s")
+                                         % {"low": low, "high": high})
     if fee == 0 and royalty is None:
-        raise InvalidInput.for_field("fee_krw", "a fee of 0 is allowed only with a royalty_pct")
+        raise InvalidInput.for_field("fee_krw", _("a fee of 0 is allowed only with a royalty_pct"))
     return Terms(media=media, territories=territories, start_date=start, end_date=end,
                  exclusive=exclusive, fee_krw=fee, royalty_pct=royalty)
 

@@ -10,6 +10,8 @@ licensed --end (period over) | revoke (creator or staff, with reason)--> closed
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import DealStatus as S
 
 OPEN = (S.REQUESTED, S.COUNTERED)
@@ -40,6 +42,13 @@ TRANSITIONS: dict[str, Transition] = {
     "pay": Transition((S.ACCEPTED, S.LAPSED), S.LICENSED, by=STAFF),
     "end": Transition((S.LICENSED,), S.ENDED, by=SYSTEM),
     "revoke": Transition((S.LICENSED,), S.REVOKED, by=CREATOR_OR_STAFF, needs_reason=True),
+}
+
+# The verb of each action, for messages ("Cannot accept a deal that is ...").
+ACTION_VERBS = {
+    "accept": _("accept"), "counter": _("counter"), "reject": _("reject"),
+    "withdraw": _("withdraw"), "expire": _("expire"), "lapse": _("lapse"), "pay": _("pay"),
+    "end": _("end"), "revoke": _("revoke"),
 }
 
 # Royalty bounds follow the catalog format (FORMAT.md: 0-50 %).

@@ -2,6 +2,7 @@
 render the result."""
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -133,7 +134,7 @@ class ListingViewSet(viewsets.GenericViewSet):
         """The listing's moderation and edit history: owner and moderators only."""
         listing = self.get_object()
         if not selectors.can_see_private_media(request.user, listing):
-            raise NotFound("No listing here.")
+            raise NotFound(_("No listing here."))
         return Response(AuditEntrySerializer(audit_trail(target=listing), many=True).data)
 
     @extend_schema(request={"multipart/form-data": MediaUploadInput},
@@ -154,7 +155,7 @@ class ListingViewSet(viewsets.GenericViewSet):
         listing = self.get_object()
         media = listing.media.filter(pk=media_id).first()
         if media is None:
-            raise NotFound("No such media file on this listing.")
+            raise NotFound(_("No such media file on this listing."))
         services.media_remove(actor=request.user, media=media)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -7,6 +7,8 @@ changes_requested → submitted; published ⇄ suspended; → archived.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import ListingStatus as S
 
 
@@ -31,6 +33,13 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "suspend": Transition((S.PUBLISHED,), S.SUSPENDED, by_moderator=True, needs_reason=True),
     "reinstate": Transition((S.SUSPENDED,), S.PUBLISHED, by_moderator=True),
+}
+
+# The verb of each action, for messages ("Cannot approve a listing that is ...").
+ACTION_VERBS = {
+    "submit": _("submit"), "withdraw": _("withdraw"), "archive": _("archive"),
+    "approve": _("approve"), "reject": _("reject"), "request_changes": _("request changes to"),
+    "suspend": _("suspend"), "reinstate": _("reinstate"),
 }
 
 # Owners may edit what is not under review or decided against; edits to a

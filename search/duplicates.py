@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from exchange.audit.services import audit_record
 from exchange.errors import Forbidden
@@ -116,7 +117,7 @@ def duplicates_detect(*, listing_id: int) -> list[DuplicateAlert]:
 
 def duplicate_alert_dismiss(*, actor, alert: DuplicateAlert) -> DuplicateAlert:
     if not actor.is_moderator:
-        raise Forbidden("Only moderators may do this.")
+        raise Forbidden(_("Only moderators may do this."))
     with transaction.atomic():
         updated = DuplicateAlert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN).update(
             status=AlertStatus.DISMISSED)

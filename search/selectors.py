@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from exchange.errors import ApplicationError, InvalidInput, NotFound
@@ -207,10 +208,11 @@ def duplicate_alerts(*, listing_id=None, status=None):
         try:
             alerts = alerts.filter(listing_id=int(listing_id))
         except ValueError:
-            raise InvalidInput.for_field("listing", "must be a listing id") from None
+            raise InvalidInput.for_field("listing", _("must be a listing id")) from None
     if status:
         if status not in AlertStatus.values:
-            raise InvalidInput.for_field("status", f"one of {', '.join(AlertStatus.values)}")
+            raise InvalidInput.for_field("status", _("must be one of %(choices)s")
+                                         % {"choices": ", ".join(AlertStatus.values)})
         alerts = alerts.filter(status=status)
     return alerts
 
@@ -218,5 +220,5 @@ def duplicate_alerts(*, listing_id=None, status=None):
 def duplicate_alert_get(*, pk) -> DuplicateAlert:
     alert = DuplicateAlert.objects.select_related("similar_listing__owner").filter(pk=pk).first()
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(_("No such alert."))
     return alert

@@ -10,6 +10,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
@@ -76,18 +77,20 @@ def agreement_sign(*, actor: User, agreement: Agreement, sha256: str,
     party = deal.party_of(actor)
     if party is None:
         if actor.is_staff:
-            raise Forbidden("Only the parties sign their agreement.")
-        raise NotFound("No agreement here.")
+            raise Forbidden(_("Only the parties sign their agreement."))
+        raise NotFound(_("No agreement here."))
     sha256 = (sha256 or "").strip().lower()
     if len(sha256) != 64:
-        raise InvalidInput.for_field("sha256", "send the 64-character SHA-256 of the agreement "
-                                     "you read")
+        raise InvalidInput.for_field(
+            "sha256", _("send the 64-character SHA-256 of the agreement you read"))
     if sha256 != agreement.sha256:
-        raise Conflict("The agreement you read is not the current one; reload and read it again.",
-                       code="stale_agreement", fields={"sha256": ["does not match the agreement"]})
+        raise Conflict(
+            _("The agreement you read is not the current one; reload and read it again."),
+            code="stale_agreement", fields={"sha256": [_("does not match the agreement")]})
     if deal.status not in SIGNABLE:
-        raise Conflict(f"An agreement of a deal that is {deal.get_status_display().lower()} "
-                       "cannot be signed.", code="invalid_transition")
+        raise Conflict(_("An agreement of a deal that is %(status)s cannot be signed.")
+                       % {"status": deal.get_status_display().lower()},
+                       code="invalid_transition")
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
@@ -98,7 +101,7 @@ def agreement_sign(*, actor: User, agreement: Agreement, sha256: str,
                          data={"party": party, "sha256": sha256, "ip_address": ip_address,
                                "user_agent": (user_agent or "")[:500]})
     except IntegrityError:
-        raise Conflict("You have already signed this agreement.",
+        raise Conflict(_("You have already signed this agreement."),
                        code="already_signed") from None
     return signature
 
@@ -108,8 +111,10 @@ def require_fully_signed(deal: Deal) -> None:
     signed = set(agreement.signatures.values_list("party", flat=True)) if agreement else set()
     missing = [p for p in (Party.CREATOR, Party.PRODUCER) if p not in signed]
     if missing:
-        raise Conflict(f"The agreement still needs the signature of the {' and the '.join(missing)}"
-                       ".", code="unsigned")
+        names = {Party.CREATOR: _("the creator"), Party.PRODUCER: _("the producer")}
+        raise Conflict(_("The agreement still needs the signature of %(parties)s.")
+                       % {"parties": _(" and ").join(str(names[p]) for p in missing)},
+                       code="unsigned")
 
 
 def certificate_issue(*, deal: Deal, now: dt.datetime | None = None) -> Certificate:

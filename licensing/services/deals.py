@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
@@ -64,7 +65,7 @@ def _apply(*, deal: Deal, action: str, actor: User | None, now: dt.datetime, rea
         pk=deal.pk, status=deal.status, awaiting=deal.awaiting, version=deal.version
     ).update(status=target, updated_at=now, **(changes or {}))
     if updated != 1:
-        raise Conflict("The deal changed meanwhile; reload it and try again.",
+        raise Conflict(_("The deal changed meanwhile; reload it and try again."),
                        code="stale_deal")
     from_status = deal.status
     deal.refresh_from_db()
@@ -81,30 +82,32 @@ def _require_allowed(*, actor: User | None, deal: Deal, action: str, reason: str
         # The system (beat tasks, the payments integration) acts without a user,
         # and only where staff or the system may act.
         if transition.by not in (workflow.SYSTEM, workflow.STAFF):
-            raise Forbidden("This needs a signed-in party.")
+            raise Forbidden(_("This needs a signed-in party."))
     elif transition.by != workflow.SYSTEM:
         if party is None and not (actor and actor.is_staff):
-            raise NotFound("No deal here.")
+            raise NotFound(_("No deal here."))
         if transition.by == workflow.STAFF and not actor.is_staff:
-            raise Forbidden("Only staff may do this.")
+            raise Forbidden(_("Only staff may do this."))
         if transition.by == workflow.CREATOR and party != Party.CREATOR:
-            raise Forbidden("Only the creator may do this.")
+            raise Forbidden(_("Only the creator may do this."))
         if transition.by == workflow.PRODUCER and party != Party.PRODUCER:
-            raise Forbidden("Only the producer may do this.")
+            raise Forbidden(_("Only the producer may do this."))
         if transition.by == workflow.CREATOR_OR_STAFF and not (
             party == Party.CREATOR or actor.is_staff
         ):
-            raise Forbidden("Only the creator or staff may do this.")
+            raise Forbidden(_("Only the creator or staff may do this."))
         if transition.by == workflow.PARTY_ON_TURN and party is None:
-            raise Forbidden("Only the parties to the deal may do this.")
+            raise Forbidden(_("Only the parties to the deal may do this."))
     if deal.status not in transition.sources:
-        raise Conflict(f"Cannot {action} a deal that is {deal.get_status_display().lower()}.",
+        raise Conflict(_("Cannot %(action)s a deal that is %(status)s.")
+                       % {"action": workflow.ACTION_VERBS.get(action, action),
+                          "status": deal.get_status_display().lower()},
                        code="invalid_transition")
     if transition.by == workflow.PARTY_ON_TURN and party != deal.awaiting:
-        raise Conflict("It is the other party's move.", code="not_your_move")
+        raise Conflict(_("It is the other party's move."), code="not_your_move")
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
-        raise InvalidInput.for_field("reason", "say why, so the other party can act on it")
+        raise InvalidInput.for_field("reason", _("say why, so the other party can act on it"))
     return reason
 
 
@@ -112,13 +115,13 @@ def _refuse_if_expired(deal: Deal, now: dt.datetime) -> None:
     """An open proposal past its expiry is expired now (committed), then refused."""
     if Deal.objects.filter(pk=deal.pk, status__in=workflow.OPEN, expires_at__lte=now).exists():
         deal_expire(deal_id=deal.pk, now=now)
-        raise Conflict("This proposal expired unanswered; start a new request.",
+        raise Conflict(_("This proposal expired unanswered; start a new request."),
                        code="expired")
 
 
 def _require_start_not_past(terms: Terms) -> None:
     if terms.start_date < timezone.localdate():
-        raise InvalidInput.for_field("start_date", "must be today or later")
+        raise InvalidInput.for_field("start_date", _("must be today or later"))
 
 
 def _require_available(*, listing_id: int, terms: Terms, exclude_deal_id: int | None = None):
@@ -136,19 +139,19 @@ def deal_request(*, producer: User, listing: Listing, production: str,
     """A producer asks for rights on a published listing: an offer as it stands (from
     `start_date`, today by default) or custom `terms`."""
     if not producer.is_producer:
-        raise Forbidden("Only producers can request licences; add the producer role.")
+        raise Forbidden(_("Only producers can request licences; add the producer role."))
     if listing.owner_id == producer.pk:
-        raise Forbidden("You cannot license your own listing.")
+        raise Forbidden(_("You cannot license your own listing."))
     if listing.status != ListingStatus.PUBLISHED:
-        raise Conflict("Only published listings can be licensed.", code="not_published")
+        raise Conflict(_("Only published listings can be licensed."), code="not_published")
     production = (production or "").strip()
     if not production:
-        raise InvalidInput.for_field("production", "describe the intended production")
+        raise InvalidInput.for_field("production", _("describe the intended production"))
     if (offer is None) == (terms is None):
-        raise InvalidInput.for_field("offer", "send either an offer or custom terms, not both")
+        raise InvalidInput.for_field("offer", _("send either an offer or custom terms, not both"))
     if offer is not None:
         if offer.listing_id != listing.pk:
-            raise InvalidInput.for_field("offer", "is not an offer of this listing")
+            raise InvalidInput.for_field("offer", _("is not an offer of this listing"))
         raw = terms_from_offer(offer, start_date=start_date or timezone.localdate())
     else:
         raw = terms
@@ -182,11 +185,11 @@ def deal_counter(*, actor: User, deal: Deal, changes: dict, note: str = "") -> D
     _refuse_if_expired(deal, now)
     unknown = sorted(set(changes) - set(TERM_FIELDS))
     if unknown:
-        raise InvalidInput.for_field(unknown[0], "is not a term that can be countered")
+        raise InvalidInput.for_field(unknown[0], _("is not a term that can be countered"))
     current = Terms.of(deal)
     proposed = clean_terms({**current.model_fields(), **changes})
     if proposed == current:
-        raise InvalidInput.for_field("terms", "a counter must change at least one term")
+        raise InvalidInput.for_field("terms", _("a counter must change at least one term"))
     _require_start_not_past(proposed)
     _require_available(listing_id=deal.listing_id, terms=proposed, exclude_deal_id=deal.pk)
     side = deal.party_of(actor)
@@ -213,7 +216,7 @@ def deal_accept(*, actor: User, deal: Deal) -> Deal:
         current = Deal.objects.get(pk=deal.pk)
         _require_allowed(actor=actor, deal=current, action="accept")
         if listing.status != ListingStatus.PUBLISHED:
-            raise Conflict("The listing is no longer published.", code="not_published")
+            raise Conflict(_("The listing is no longer published."), code="not_published")
         hold_until = now + hold_lifetime()
         ledger.claims_place(deal=current, kind=ClaimKind.HOLD, expires_at=hold_until, now=now)
         current = _apply(deal=current, action="accept", actor=actor, now=now,
@@ -244,12 +247,13 @@ def deal_withdraw(*, actor: User, deal: Deal, reason: str = "") -> Deal:
 
 def deal_message_post(*, actor: User, deal: Deal, body: str) -> DealMessage:
     if deal.party_of(actor) is None:
-        raise NotFound("No deal here.")
+        raise NotFound(_("No deal here."))
     body = (body or "").strip()
     if not body:
-        raise InvalidInput.for_field("body", "write a message")
+        raise InvalidInput.for_field("body", _("write a message"))
     if len(body) > MESSAGE_MAX_CHARS:
-        raise InvalidInput.for_field("body", f"at most {MESSAGE_MAX_CHARS} characters")
+        raise InvalidInput.for_field("body", _("at most %(count)d characters")
+                                     % {"count": MESSAGE_MAX_CHARS})
     with transaction.atomic():
         message = DealMessage.objects.create(deal=deal, author=actor, body=body)
         audit_record(actor=actor, action="deal.message", target=deal,

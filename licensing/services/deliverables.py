@@ -4,6 +4,7 @@ against the licence when used (licensing.selectors.deliverable_from_token)."""
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.errors import NotFound
@@ -17,7 +18,7 @@ def deliverable_link(*, user: User, deal: Deal, media: MediaAsset) -> str:
     """A token for one deliverable of the deal's listing, for the deal's licensee while
     the licence is active."""
     if user.pk != deal.producer_id or not licence_is_active(deal):
-        raise NotFound("No licensed deliverables here.")
+        raise NotFound(_("No licensed deliverables here."))
     if media.listing_id != deal.listing_id or media.role != MediaRole.DELIVERABLE:
-        raise NotFound("No such deliverable.")
+        raise NotFound(_("No such deliverable."))
     return signing.dumps({"m": media.pk, "d": deal.pk}, salt=DELIVERABLE_SALT)

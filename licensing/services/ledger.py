@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.errors import Conflict
 from listings.models import Listing
@@ -27,7 +28,7 @@ def lock_listing(listing_id: int) -> Listing:
 def conflict_error(blocks: list[Block]) -> Conflict:
     lines = [block.describe() for block in blocks]
     return Conflict(
-        "These rights are not available: " + "; ".join(lines),
+        _("These rights are not available: %(blocks)s") % {"blocks": "; ".join(lines)},
         code="rights_unavailable",
         fields={"availability": lines},
     )
@@ -53,9 +54,9 @@ def claims_place(*, deal: Deal, kind: str, expires_at: dt.datetime | None = None
             return RightsClaim.objects.bulk_create(claims)
     except IntegrityError as error:
         # Only reachable if a writer bypassed the lock: the PostgreSQL backstop spoke.
-        raise Conflict("These rights were just taken by another deal.",
+        raise Conflict(_("These rights were just taken by another deal."),
                        code="rights_unavailable",
-                       fields={"availability": ["taken by a concurrent deal"]}) from error
+                       fields={"availability": [_("taken by a concurrent deal")]}) from error
 
 
 def claims_release(*, deal: Deal, now: dt.datetime | None = None) -> int:

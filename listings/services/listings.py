@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
@@ -11,17 +12,23 @@ from search.services import index_mark_dirty
 from ..inputs import listing_fields_from_input
 from ..models import LicenseOffer, Listing
 from ..models import ListingStatus as S
-from ..workflow import DESCRIPTION_WORDS, EDITABLE_STATUSES, OFFERS_PER_LISTING, TRANSITIONS
+from ..workflow import (
+    ACTION_VERBS,
+    DESCRIPTION_WORDS,
+    EDITABLE_STATUSES,
+    OFFERS_PER_LISTING,
+    TRANSITIONS,
+)
 
 
 def require_owner(actor: User, listing: Listing) -> None:
     if listing.owner_id != actor.pk:
-        raise Forbidden("Only the listing's owner may do this.")
+        raise Forbidden(_("Only the listing's owner may do this."))
 
 
 def _require_moderator(actor: User) -> None:
     if not actor.is_moderator:
-        raise Forbidden("Only moderators may do this.")
+        raise Forbidden(_("Only moderators may do this."))
 
 
 def _offers_replace(listing: Listing, offers: list[dict]) -> None:
@@ -37,11 +44,13 @@ def listing_completeness_problems(listing: Listing) -> dict[str, list[str]]:
     words = len(listing.description.split())
     low, high = DESCRIPTION_WORDS
     if not low <= words <= high:
-        problems["description"] = [f"must be {low}-{high} words to submit (it has {words})"]
+        problems["description"] = [_("must be %(low)d-%(high)d words to submit (it has %(count)d)")
+                                   % {"low": low, "high": high, "count": words}]
     offers = listing.offers.count()
     low, high = OFFERS_PER_LISTING
     if not low <= offers <= high:
-        problems["license_offers"] = [f"offer {low}-{high} licenses to submit (it has {offers})"]
+        problems["license_offers"] = [_("offer %(low)d-%(high)d licenses to submit (it has "
+                                        "%(count)d)") % {"low": low, "high": high, "count": offers}]
     return problems
 
 
@@ -57,7 +66,7 @@ def listing_create(*, owner: User, data: dict, actor: User | None = None,
     """A new draft from validated catalog-format input (listings.inputs.ListingInput).
     `actor` is who brought it in when that is not the owner (a catalog import)."""
     if not owner.is_creator:
-        raise Forbidden("Only creators can list IP; add the creator role to your profile.")
+        raise Forbidden(_("Only creators can list IP; add the creator role to your profile."))
     fields, offers = listing_fields_from_input(data)
     with transaction.atomic():
         external_id = fields.get("external_id", "")
@@ -90,7 +99,8 @@ def _listing_apply(
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise Conflict(
-                f"A listing that is {locked.get_status_display().lower()} cannot be edited.",
+                _("A listing that is %(status)s cannot be edited.")
+                % {"status": locked.get_status_display().lower()},
                 code="not_editable",
             )
         external_id = fields.get("external_id")
@@ -126,7 +136,7 @@ def _transition(*, actor: User, listing: Listing, action: str, reason: str = "")
         require_owner(actor, listing)
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
-        raise InvalidInput.for_field("reason", "say why, so the creator can act on it")
+        raise InvalidInput.for_field("reason", _("say why, so the creator can act on it"))
     now = timezone.now()
     changes: dict = {"status": transition.target, "updated_at": now}
     if transition.by_moderator:
@@ -139,8 +149,9 @@ def _transition(*, actor: User, listing: Listing, action: str, reason: str = "")
         current = Listing.objects.select_for_update().get(pk=listing.pk)
         if current.status not in transition.sources:
             raise Conflict(
-                f"Cannot {action.replace('_', ' ')} a listing that is "
-                f"{current.get_status_display().lower()}.",
+                _("Cannot %(action)s a listing that is %(status)s.")
+                % {"action": ACTION_VERBS.get(action, action),
+                   "status": current.get_status_display().lower()},
                 code="invalid_transition",
             )
         if action == "submit":
@@ -189,15 +200,15 @@ def listing_publish_imported(*, importer: User, listing: Listing) -> Listing:
     """Publish a listing that agency staff imported with --publish, skipping the
     queue; the audit row names the importer. Published listings stay as they are."""
     if not importer.is_staff:
-        raise Forbidden("Only staff may publish on import.")
+        raise Forbidden(_("Only staff may publish on import."))
     with transaction.atomic():
         current = Listing.objects.select_for_update().get(pk=listing.pk)
         if current.status == S.PUBLISHED:
             return current
         if current.status in (S.SUSPENDED, S.ARCHIVED, S.REJECTED):
             raise Conflict(
-                f"A listing that is {current.get_status_display().lower()} is not re-published "
-                "by an import.",
+                _("A listing that is %(status)s is not re-published by an import.")
+                % {"status": current.get_status_display().lower()},
                 code="invalid_transition",
             )
         _require_complete(current)

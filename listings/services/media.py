@@ -3,6 +3,7 @@
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
@@ -32,9 +33,10 @@ def media_attach(*, actor: User, listing: Listing, file, role: str, title: str =
     cover replaces the old one."""
     require_owner(actor, listing)
     if role not in ROLE_KINDS:
-        raise InvalidInput.for_field("role", f"must be one of {', '.join(ROLE_KINDS)}")
+        raise InvalidInput.for_field("role", _("must be one of %(choices)s")
+                                     % {"choices": ", ".join(ROLE_KINDS)})
     if listing.status not in (*EDITABLE_STATUSES, S.SUBMITTED):
-        raise Conflict("Media cannot be added to a listing in this state.", code="not_editable")
+        raise Conflict(_("Media cannot be added to a listing in this state."), code="not_editable")
     checked = check_upload(file, allowed_kinds=ROLE_KINDS[role])
     thumbnail = make_thumbnail(file) if checked.kind == MediaKind.IMAGE else None
     asset = MediaAsset(
@@ -67,7 +69,8 @@ def media_remove(*, actor: User, media: MediaAsset) -> None:
     listing = media.listing
     require_owner(actor, listing)
     if listing.status not in (*EDITABLE_STATUSES, S.SUBMITTED):
-        raise Conflict("Media cannot be removed from a listing in this state.", code="not_editable")
+        raise Conflict(_("Media cannot be removed from a listing in this state."),
+                       code="not_editable")
     with transaction.atomic():
         audit_record(actor=actor, action="media.remove", target=listing,
                      data={"media_id": media.pk, "role": media.role, "sha256": media.sha256})
