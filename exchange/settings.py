@@ -237,6 +237,12 @@ if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
 STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
 # Empty: Stripe itself. Tests point it at a local fake (localstripe).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+# A card payment still processing this long after it was submitted is checked
+# against Stripe by the reconcile task (a lost webhook); Stripe sends them within seconds.
+STRIPE_PROCESSING_STALE_MINUTES = env_int("STRIPE_PROCESSING_STALE_MINUTES", 30)
+# Country of a creator's Stripe Connect account when they do not say (KR: a
+# cross-border `recipient` account, see payments/connect_countries.py).
+STRIPE_CONNECT_DEFAULT_COUNTRY = env_str("STRIPE_CONNECT_DEFAULT_COUNTRY", "KR").upper()
 
 # Search: the embedding model (an installed package, a folder, or a cached Hugging Face
 # name; never downloaded), its text prefixes (empty: the model's own, e.g. e5's "query: "),

@@ -12,10 +12,16 @@ from licensing.selectors import deal_get
 from . import selectors, services
 from .models import CURRENCY
 from .serializers import (
+    CardPaymentStartSerializer,
+    ConnectedAccountSerializer,
     DealLedgerSerializer,
     EarningsSerializer,
     InvoiceSerializer,
+    OnboardingInput,
+    OnboardingSerializer,
     ReceiptInput,
+    RefundInput,
+    RefundSerializer,
     RevenueSerializer,
 )
 
@@ -96,3 +102,61 @@ class RevenueView(APIView):
             "currency": CURRENCY, "fee_percent": settings.PLATFORM_FEE_PERCENT,
             "total_krw": sum(row.platform_fee_krw for row in rows), "rows": rows,
         }).data)
+
+
+class DealCardPaymentView(APIView):
+    """The producer (or staff) starts paying a deal by card: the payment and the
+    PaymentIntent's client_secret for Stripe.js. 409 `stripe_disabled` while Stripe
+    is off; asking again returns the same open payment."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: CardPaymentStartSerializer})
+    def post(self, request, deal_id):
+        deal = deal_get(user=request.user, pk=deal_id)
+        payment, client_secret = services.card_payment_start(actor=request.user, deal=deal)
+        return Response(CardPaymentStartSerializer(
+            {"client_secret": client_secret, "payment": payment}).data,
+            status=status.HTTP_201_CREATED)
+
+
+class PaymentRefundsView(APIView):
+    """Staff: refund a payment in full (no amount) or in part. 201 when the money
+    went back, 202 while Stripe has not confirmed it yet."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(responses=RefundSerializer(many=True))
+    def get(self, request, payment_id):
+        return Response(RefundSerializer(selectors.refunds_of(payment_id=payment_id),
+                                         many=True).data)
+
+    @extend_schema(request=RefundInput, responses={201: RefundSerializer, 202: RefundSerializer})
+    def post(self, request, payment_id):
+        serializer = RefundInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund = services.refund_create(actor=request.user, payment_id=payment_id,
+                                        **serializer.validated_data)
+        accepted = refund.status == "pending"
+        return Response(RefundSerializer(refund).data,
+                        status=status.HTTP_202_ACCEPTED if accepted else status.HTTP_201_CREATED)
+
+
+class ConnectOnboardingView(APIView):
+    """The signed-in creator's Stripe Connect account (GET) and a fresh onboarding
+    link (POST) to open in the browser."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ConnectedAccountSerializer)
+    def get(self, request):
+        return Response(ConnectedAccountSerializer(
+            selectors.connected_account_get(user=request.user)).data)
+
+    @extend_schema(request=OnboardingInput, responses={200: OnboardingSerializer})
+    def post(self, request):
+        serializer = OnboardingInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        url = services.connect_onboarding_link(actor=request.user, **serializer.validated_data)
+        return Response(OnboardingSerializer({
+            "url": url, "account": selectors.connected_account_get(user=request.user)}).data)

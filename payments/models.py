@@ -50,8 +50,10 @@ class Payment(models.Model):
     reference = models.CharField(_("payment reference"), max_length=20, unique=True)
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="payments")
-    # Stripe: the PaymentIntent paying this row (its idempotency key is our row id).
+    # Stripe: the PaymentIntent paying this row (its idempotency key is our row id),
+    # and the charge it made (the source of the transfer of the creator's share).
     provider_id = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_charge_id = models.CharField(max_length=255, blank=True)
     reason = models.TextField(blank=True, help_text=_("Why it was refused, failed or canceled."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -90,7 +92,8 @@ class LedgerEntry(models.Model):
     Signs: money in (charge, bank_receipt) is positive and a refund negative;
     the split of what came in (platform_fee, creator_share) is positive, and a
     refund reverses its part of the split with negative rows. A transfer
-    (payout of the creator's share) is positive. So per deal, once its
+    (payout of the creator's share) is positive and its reversal (a refund of
+    money already paid out) negative. So per deal, once its
     payments are settled: charges + receipts + refunds = platform fee +
     creator share.
     """
@@ -151,3 +154,127 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.type} {self.event_id} ({self.status})"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Sent to be refunded")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refund failed")
+
+
+class Refund(models.Model):
+    """Money given back to the payer of one payment, in full or in part.
+
+    A card refund is our row first (its id is the idempotency key of the Stripe
+    refund), then Stripe's answer; a bank refund records a transfer staff already
+    made back to the payer. Only a succeeded refund writes ledger entries, and
+    only then may it end the licence. `keep_licence` is staff's explicit choice
+    for a partial refund of a licensed deal (with the reason on record); a full
+    refund always ends the licence."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="refunds")
+    amount_krw = models.PositiveBigIntegerField(_("amount refunded (KRW)"))
+    status = models.CharField(max_length=16, choices=RefundStatus.choices,
+                              default=RefundStatus.PENDING, db_index=True)
+    reason = models.TextField(_("reason"))
+    keep_licence = models.BooleanField(default=False)
+    # The creator's part of what this refund reversed (written when it succeeds); what
+    # of it was already transferred is taken back by a transfer reversal.
+    creator_part_krw = models.PositiveBigIntegerField(default=0)
+    transfer_reversal_id = models.CharField(max_length=255, blank=True)
+    # Stripe's refund id, or the bank transaction of the transfer back to the payer.
+    provider_id = models.CharField(max_length=255, blank=True)
+    failure = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     help_text=_("Empty when the system refunded a race."))
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund #{self.pk} of {self.amount_krw:,} KRW on {self.payment_id} ({self.status})"
+
+
+class ServiceAgreement(models.TextChoices):
+    FULL = "full", _("Full: the account may take payments itself")
+    RECIPIENT = "recipient", _("Recipient: receives transfers from the platform only")
+
+
+class ConnectedAccount(models.Model):
+    """A creator's Stripe Connect account, created once (its idempotency key is our
+    row id) and kept current by `account.updated` webhooks."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="stripe_account")
+    stripe_account_id = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=2)
+    service_agreement = models.CharField(max_length=16, choices=ServiceAgreement.choices)
+    details_submitted = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    transfers_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stripe_account_id"],
+                                    condition=~Q(stripe_account_id=""),
+                                    name="connected_account_once_per_stripe_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_account_id or '(not created)'} of user #{self.user_id}"
+
+    @property
+    def ready(self) -> bool:
+        """Transfers to it can be made and paid out."""
+        return bool(self.stripe_account_id) and self.payouts_enabled and self.transfers_active
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Sent to Stripe")
+    SUCCEEDED = "succeeded", _("Transferred")
+    FAILED = "failed", _("Failed")
+
+
+class Transfer(models.Model):
+    """The creator's share of one card payment, moved to their connected account
+    (separate charges and transfers; see payments.services.connect). One live
+    transfer per payment; its id is the idempotency key at Stripe."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transfers")
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="transfers")
+    account = models.ForeignKey(ConnectedAccount, on_delete=models.PROTECT,
+                                related_name="transfers")
+    amount_krw = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=16, choices=TransferStatus.choices,
+                              default=TransferStatus.PENDING, db_index=True)
+    provider_id = models.CharField(max_length=255, blank=True)
+    # What a refund took back from this transfer so far (transfer reversals).
+    reversed_krw = models.PositiveBigIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(status__in=("pending", "succeeded")),
+                name="transfer_one_live_per_payment"),
+            models.CheckConstraint(condition=Q(amount_krw__gt=0),
+                                   name="transfer_amount_positive"),
+            models.CheckConstraint(condition=Q(reversed_krw__lte=models.F("amount_krw")),
+                                   name="transfer_reversed_at_most_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer #{self.pk} of {self.amount_krw:,} KRW to {self.account_id}"

@@ -14,7 +14,15 @@ from exchange.regions import REGIONS
 from licensing.models import Deal
 from licensing.selectors import deal_get
 
-from .models import EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
+from .models import (
+    ConnectedAccount,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+)
 
 MONEY_IN = (EntryKind.CHARGE, EntryKind.BANK_RECEIPT)
 
@@ -120,8 +128,22 @@ def platform_revenue() -> list[RevenueRow]:
     return result
 
 
-
 def invoice_exists(*, deal: Deal) -> bool:
     return Payment.objects.filter(deal=deal, method=PaymentMethod.BANK_TRANSFER,
                                   status__in=(PaymentStatus.PENDING,
                                               PaymentStatus.PARTIALLY_RECEIVED)).exists()
+
+
+def refunds_of(*, payment_id: int) -> QuerySet[Refund]:
+    """A payment's refunds, newest first (staff only: the view checks)."""
+    if not Payment.objects.filter(pk=payment_id).exists():
+        raise Http404
+    return Refund.objects.filter(payment_id=payment_id)
+
+
+def connected_account_get(*, user) -> ConnectedAccount:
+    """The user's own Stripe Connect account; 404 before they started onboarding."""
+    account = ConnectedAccount.objects.filter(user=user).first()
+    if account is None:
+        raise Http404
+    return account

@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from .models import CURRENCY, LedgerEntry, Payment
+from .models import CURRENCY, ConnectedAccount, LedgerEntry, Payment, Refund
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
@@ -94,3 +94,65 @@ class RevenueSerializer(serializers.Serializer):
     fee_percent = serializers.IntegerField()
     total_krw = serializers.IntegerField()
     rows = RevenueRowSerializer(many=True)
+
+
+class CardPaymentSerializer(serializers.ModelSerializer):
+    deal = serializers.IntegerField(source="deal_id")
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = ["id", "deal", "reference", "method", "status", "currency", "amount_krw",
+                  "received_krw", "reason", "created_at", "completed_at"]
+
+    def get_currency(self, obj) -> str:
+        return CURRENCY
+
+
+class CardPaymentStartSerializer(serializers.Serializer):
+    client_secret = serializers.CharField()
+    payment = CardPaymentSerializer()
+
+
+class RefundInput(serializers.Serializer):
+    amount_krw = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                          default=None)
+    reason = serializers.CharField(max_length=2000)
+    keep_licence = serializers.BooleanField(required=False, allow_null=True, default=None)
+    bank_transaction_id = serializers.CharField(max_length=255, required=False, default="",
+                                                allow_blank=True)
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    payment = serializers.IntegerField(source="payment_id")
+    deal = serializers.IntegerField(source="deal_id")
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = ["id", "payment", "deal", "status", "currency", "amount_krw", "reason",
+                  "keep_licence", "provider_id", "failure", "created_at", "completed_at"]
+
+    def get_currency(self, obj) -> str:
+        return CURRENCY
+
+
+class OnboardingInput(serializers.Serializer):
+    return_url = serializers.CharField(max_length=2000)
+    refresh_url = serializers.CharField(max_length=2000)
+    country = serializers.CharField(max_length=2, min_length=2, required=False, default=None,
+                                    allow_null=True)
+
+
+class ConnectedAccountSerializer(serializers.ModelSerializer):
+    ready = serializers.BooleanField()
+
+    class Meta:
+        model = ConnectedAccount
+        fields = ["stripe_account_id", "country", "service_agreement", "details_submitted",
+                  "payouts_enabled", "transfers_active", "ready"]
+
+
+class OnboardingSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    account = ConnectedAccountSerializer()

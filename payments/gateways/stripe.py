@@ -62,18 +62,15 @@ def _call(function, params: dict, *, idempotency_key: str | None = None) -> dict
         raise GatewayError(str(error), transient=False) from error
 
 
-def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int,
-                          application_fee_krw: int | None = None,
-                          destination_account: str | None = None) -> dict[str, Any]:
-    """A PaymentIntent for our Payment row `payment_id`; the same row always gets the
-    same intent back (idempotency key), however often this is retried."""
+def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int) -> dict[str, Any]:
+    """A PaymentIntent for our Payment row `payment_id`, charged to the platform
+    (separate charges and transfers: the creator's share is transferred later,
+    see payments.services.connect); the same row always gets the same intent
+    back (idempotency key), however often this is retried."""
     params: dict[str, Any] = {
         "amount": amount_krw, "currency": CURRENCY,
         "metadata": {"payment_id": str(payment_id), "deal_id": str(deal_id)},
     }
-    if destination_account:
-        params["transfer_data"] = {"destination": destination_account}
-        params["application_fee_amount"] = application_fee_krw or 0
     return _call(_client().v1.payment_intents.create, params,
                  idempotency_key=f"cipx-payment-{payment_id}-intent")
 
@@ -81,6 +78,67 @@ def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int,
 def payment_intent_retrieve(intent_id: str) -> dict[str, Any]:
     return _call(lambda params, options: _client().v1.payment_intents.retrieve(
         intent_id, params, options), {})
+
+
+def refund_create(*, refund_id: int, payment_intent: str, amount_krw: int) -> dict[str, Any]:
+    """Refund `amount_krw` of a PaymentIntent's charge for our Refund row `refund_id`."""
+    params = {"payment_intent": payment_intent, "amount": amount_krw,
+              "metadata": {"refund_id": str(refund_id)}}
+    return _call(_client().v1.refunds.create, params,
+                 idempotency_key=f"cipx-refund-{refund_id}")
+
+
+def refund_retrieve(provider_refund_id: str) -> dict[str, Any]:
+    return _call(lambda params, options: _client().v1.refunds.retrieve(
+        provider_refund_id, params, options), {})
+
+
+def connected_account_create(*, account_id: int, user_id: int, email: str, country: str,
+                             service_agreement: str) -> dict[str, Any]:
+    """An Express account for our ConnectedAccount row `account_id`. A `recipient`
+    service agreement (cross-border payouts) may only receive transfers; a `full`
+    one also takes card payments, which Stripe requires for it to get transfers."""
+    capabilities: dict[str, Any] = {"transfers": {"requested": True}}
+    if service_agreement == "full":
+        capabilities["card_payments"] = {"requested": True}
+    params: dict[str, Any] = {
+        "type": "express", "country": country, "email": email,
+        "capabilities": capabilities,
+        "metadata": {"account_id": str(account_id), "user_id": str(user_id)},
+    }
+    if service_agreement == "recipient":
+        params["tos_acceptance"] = {"service_agreement": "recipient"}
+    return _call(_client().v1.accounts.create, params,
+                 idempotency_key=f"cipx-connect-{account_id}-account")
+
+
+def account_link_create(*, stripe_account_id: str, refresh_url: str,
+                        return_url: str) -> dict[str, Any]:
+    """A single-use onboarding link (Stripe expires it within minutes, so every
+    visit asks for a fresh one; no idempotency key)."""
+    params = {"account": stripe_account_id, "refresh_url": refresh_url,
+              "return_url": return_url, "type": "account_onboarding"}
+    return _call(_client().v1.account_links.create, params)
+
+
+def transfer_create(*, transfer_id: int, amount_krw: int, destination: str,
+                    source_transaction: str, deal_id: int) -> dict[str, Any]:
+    """Move the creator's share of a card charge to their account for our Transfer
+    row `transfer_id`. `source_transaction` ties it to the charge, so it waits for
+    the charge's funds instead of drawing on the platform's balance."""
+    params = {"amount": amount_krw, "currency": CURRENCY, "destination": destination,
+              "source_transaction": source_transaction,
+              "metadata": {"transfer_id": str(transfer_id), "deal_id": str(deal_id)}}
+    return _call(_client().v1.transfers.create, params,
+                 idempotency_key=f"cipx-transfer-{transfer_id}")
+
+
+def transfer_reversal_create(*, refund_id: int, transfer: str,
+                             amount_krw: int) -> dict[str, Any]:
+    """Take back `amount_krw` of a transfer, for our Refund row `refund_id`."""
+    params = {"amount": amount_krw, "metadata": {"refund_id": str(refund_id)}}
+    return _call(lambda p, o: _client().v1.transfers.reversals.create(transfer, p, o), params,
+                 idempotency_key=f"cipx-refund-{refund_id}-reversal")
 
 
 def event_construct(*, payload: bytes, signature: str) -> dict[str, Any]:

@@ -1,5 +1,28 @@
 """Every change of state in the payments app, one function per use case."""
 
 from .bank import PaymentRefused, bank_receipt_record, invoice_issue
+from .card import ProviderRefused, ProviderUnavailable, card_payment_start, stripe_enabled
+from .connect import (
+    connect_account_refresh,
+    connect_onboarding_link,
+    creator_share_transfer,
+    transfer_reverse_for_refund,
+)
+from .refunds import refund_auto, refund_create, refundable_krw
 
-__all__ = ["PaymentRefused", "bank_receipt_record", "invoice_issue"]
+__all__ = [
+    "PaymentRefused",
+    "ProviderRefused",
+    "ProviderUnavailable",
+    "bank_receipt_record",
+    "card_payment_start",
+    "connect_account_refresh",
+    "connect_onboarding_link",
+    "creator_share_transfer",
+    "invoice_issue",
+    "refund_auto",
+    "refund_create",
+    "refundable_krw",
+    "stripe_enabled",
+    "transfer_reverse_for_refund",
+]

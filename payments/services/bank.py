@@ -9,27 +9,23 @@ from django.utils import timezone
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
-from licensing.models import Deal, DealStatus, Party
-from licensing.selectors import blocks_for
+from exchange.errors import Conflict, Forbidden, InvalidInput
+from licensing.models import Deal
 from licensing.services import deal_payment_completed
-from licensing.services.agreements import require_fully_signed
-from licensing.terms import Terms
 
 from ..models import OPEN_STATUSES, EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
 from ..references import reference_new, reference_normalize
 from . import ledger
+from .payable import require_payable, require_rights_free, unpayable_reason
 from .state import payment_move
 
-# Deals that may still become licences by being paid (licensing.workflow "pay").
-PAYABLE = (DealStatus.ACCEPTED, DealStatus.LAPSED)
 # A fresh reference collides with probability ~n / 3.4e10; a few tries are plenty.
 REFERENCE_ATTEMPTS = 5
 
 
 class PaymentRefused(Conflict):
     """Money arrived for a deal that can no longer be licensed. The receipt is on
-    record as due back to the payer; staff must return it."""
+    record as due back to the payer; staff must return it (refund_create)."""
 
     code = "rights_unavailable"
 
@@ -39,35 +35,12 @@ class PaymentRefused(Conflict):
         self.payment = payment
 
 
-def _unpayable_reason(deal: Deal) -> str:
-    """Why the deal cannot be licensed by a payment now; empty when it can."""
-    if deal.status not in PAYABLE:
-        return f"the deal is {deal.get_status_display().lower()}"
-    hold_live = (deal.status == DealStatus.ACCEPTED and deal.hold_expires_at
-                 and deal.hold_expires_at > timezone.now())
-    if not hold_live:
-        blocks = blocks_for(listing_id=deal.listing_id, terms=Terms.of(deal),
-                            exclude_deal_id=deal.pk)
-        if blocks:
-            return "its rights were taken meanwhile: " + "; ".join(b.describe() for b in blocks)
-    return ""
-
-
 def invoice_issue(*, actor: User, deal: Deal) -> Payment:
     """The producer (or staff for them) gets the invoice of an accepted deal whose
     agreement both parties signed: the fee, due while the hold lasts, and the
-    reference to write on the transfer. Asking again returns the same invoice."""
-    party = deal.party_of(actor)
-    if party is None and not actor.is_staff:
-        raise NotFound("No deal here.")
-    if party == Party.CREATOR:
-        raise Forbidden("The producer pays; only they or staff get the invoice.")
-    if deal.status not in PAYABLE:
-        raise Conflict(f"A deal that is {deal.get_status_display().lower()} is not paid.",
-                       code="invalid_transition")
-    require_fully_signed(deal)
-    if deal.fee_krw <= 0:
-        raise Conflict("This licence has no upfront fee to invoice.", code="nothing_to_pay")
+    reference to write on the transfer. Asking again returns the same invoice; a
+    new one is refused when the deal's rights were taken meanwhile."""
+    require_payable(actor=actor, deal=deal)
     now = timezone.now()
     for _attempt in range(REFERENCE_ATTEMPTS):
         existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
@@ -76,6 +49,7 @@ def invoice_issue(*, actor: User, deal: Deal) -> Payment:
                 raise Conflict("A card payment of this deal is under way.",
                                code="payment_in_progress")
             return existing
+        require_rights_free(deal)
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
@@ -141,7 +115,7 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
         received = payment.received_krw + amount_krw
         data = {"amount_krw": amount_krw, "received_krw": received,
                 "bank_transaction_id": bank_transaction_id}
-        refusal = _unpayable_reason(Deal.objects.get(pk=payment.deal_id))
+        refusal = unpayable_reason(Deal.objects.get(pk=payment.deal_id))
         if refusal:
             payment_move(payment=payment, action="refuse", actor=actor, now=now,
                          reason=refusal, data=data, received_krw=received)

@@ -34,3 +34,29 @@ def split_record(*, payment: Payment, now: dt.datetime, actor: User | None = Non
     for kind, amount in ((EntryKind.PLATFORM_FEE, fee), (EntryKind.CREATOR_SHARE, share)):
         if amount:
             entry_add(payment=payment, kind=kind, amount_krw=amount, now=now, actor=actor)
+
+
+def _payment_sum(payment: Payment, kind: str, *, sign: int) -> int:
+    rows = LedgerEntry.objects.filter(payment=payment, kind=kind)
+    rows = rows.filter(amount_krw__gt=0) if sign > 0 else rows.filter(amount_krw__lt=0)
+    return abs(sum(rows.values_list("amount_krw", flat=True)))
+
+
+def split_reverse(*, payment: Payment, amount_krw: int, refunded_before_krw: int,
+                  now: dt.datetime, actor: User | None = None, note: str = "") -> int:
+    """A refund of `amount_krw` out of a split payment takes back the platform fee
+    and the creator's share in the proportion they were split. The fee taken back
+    so far is always floor(fee x refunded / paid), so refunds in several parts add
+    up to exactly the split, and a full refund reverses it to zero. Returns the
+    creator's part."""
+    fee_total = _payment_sum(payment, EntryKind.PLATFORM_FEE, sign=1)
+    fee_back = _payment_sum(payment, EntryKind.PLATFORM_FEE, sign=-1)
+    refunded_after = refunded_before_krw + amount_krw
+    fee_part = fee_total * refunded_after // payment.amount_krw - fee_back
+    share_part = amount_krw - fee_part
+    for kind, amount in ((EntryKind.PLATFORM_FEE, fee_part),
+                         (EntryKind.CREATOR_SHARE, share_part)):
+        if amount:
+            entry_add(payment=payment, kind=kind, amount_krw=-amount, now=now, actor=actor,
+                      note=note)
+    return share_part

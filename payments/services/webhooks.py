@@ -3,7 +3,13 @@ unique event id in its own transaction, and only then applied in another. A
 repeated delivery finds the stored row and changes nothing; a crash between
 storing and applying leaves the row `received`, and the reconcile task applies
 it later. Each event records whether it was applied, ignored, or why it failed.
-Applying never calls Stripe, so it can run inside a transaction."""
+Applying never calls Stripe, so it can run inside a transaction; what must call
+Stripe afterwards (the automatic refund of a charge that raced for rights taken
+meanwhile, the transfer of the creator's share) is a task enqueued on commit.
+
+The reconcile task checks payments stuck in processing against Stripe and
+stores what it finds as an event of its own (event id `reconcile:<intent>:
+<status>`), applied by the same handlers, so it too is applied exactly once."""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from licensing.services import deal_payment_completed
 from ..gateways import stripe as gateway
 from ..models import EntryKind, LedgerEntry, Payment, PaymentStatus, WebhookEvent, WebhookStatus
 from . import ledger
+from .connect import connect_account_refresh
+from .refunds import refund_apply, refund_of_provider
 from .state import payment_move
 
 logger = logging.getLogger(__name__)
@@ -93,17 +101,34 @@ def _intent_succeeded(intent: dict) -> None:
     ledger.entry_add(payment=payment, kind=EntryKind.CHARGE, amount_krw=payment.amount_krw,
                      now=now, external_id=intent["id"])
     data = {"payment_intent": intent["id"]}
+    charge = _charge_id(intent)
     try:
         deal_payment_completed(deal_id=payment.deal_id, reference=intent["id"])
     except Conflict as error:
-        # The rights went while the card was charged: held for the automatic refund.
+        # The rights went while the card was charged: refunded automatically.
         payment_move(payment=payment, action="refuse", actor=None, now=now,
                      reason=error.message, data=data, received_krw=payment.amount_krw,
-                     provider_id=intent["id"])
+                     provider_id=intent["id"], provider_charge_id=charge)
+        _after_commit("refund_refused_payment", payment.pk)
         return
     ledger.split_record(payment=payment, now=now)
     payment_move(payment=payment, action="succeed", actor=None, now=now, data=data,
-                 received_krw=payment.amount_krw, provider_id=intent["id"], completed_at=now)
+                 received_krw=payment.amount_krw, provider_id=intent["id"],
+                 provider_charge_id=charge, completed_at=now)
+    _after_commit("transfer_creator_share", payment.pk)
+
+
+def _after_commit(task_name: str, payment_id: int) -> None:
+    """Enqueue a task that calls Stripe once this event's transaction committed."""
+    from .. import tasks  # tasks import the services; imported late to avoid the cycle
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(payment_id))
+
+
+def _charge_id(intent: dict) -> str:
+    charge = intent.get("latest_charge") or ""
+    return charge.get("id", "") if isinstance(charge, dict) else charge
 
 
 def _intent_failed(intent: dict) -> None:
@@ -114,7 +139,60 @@ def _intent_failed(intent: dict) -> None:
                      reason=error or "the card payment failed", provider_id=intent["id"])
 
 
+def _intent_canceled(intent: dict) -> None:
+    payment = _payment_of(intent)
+    if payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        payment_move(payment=payment, action="cancel", actor=None, now=timezone.now(),
+                     reason=intent.get("cancellation_reason") or "the card payment was canceled",
+                     provider_id=intent["id"])
+
+
+def _account_updated(account: dict) -> None:
+    connect_account_refresh(account=account)
+
+
+def _refund_updated(provider_refund: dict) -> None:
+    refund = refund_of_provider(provider_refund)
+    if refund is None:
+        raise EventNotApplicable(f"refund {provider_refund.get('id')} names no refund of ours")
+    refund_apply(refund_id=refund.pk, provider_refund=provider_refund)
+
+
 HANDLERS: dict[str, Callable[[dict], None]] = {
     "payment_intent.succeeded": _intent_succeeded,
     "payment_intent.payment_failed": _intent_failed,
+    "payment_intent.canceled": _intent_canceled,
+    "account.updated": _account_updated,
+    "refund.updated": _refund_updated,
+    "refund.failed": _refund_updated,
+    "charge.refund.updated": _refund_updated,
 }
+
+# What the reconcile task applies for an intent's status at Stripe.
+INTENT_EVENT_TYPES = {
+    "succeeded": "payment_intent.succeeded",
+    "requires_payment_method": "payment_intent.payment_failed",
+    "canceled": "payment_intent.canceled",
+}
+
+
+def intent_reconcile(*, intent: dict) -> WebhookEvent | None:
+    """A payment stuck in processing, as Stripe has it now: a final status is stored
+    as an event of our own and applied by the webhook handlers, once. An intent
+    still under way (or one that never left requires_payment_method without an
+    error) is None."""
+    status = intent.get("status")
+    if status == "requires_payment_method" and not intent.get("last_payment_error"):
+        return None
+    event_type = INTENT_EVENT_TYPES.get(status)
+    if event_type is None:
+        return None
+    payload = {"id": f"reconcile:{intent['id']}:{status}", "object": "event",
+               "type": event_type, "data": {"object": intent}}
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(provider="stripe", event_id=payload["id"],
+                                                type=event_type, payload=payload)
+    except IntegrityError:
+        event = WebhookEvent.objects.get(provider="stripe", event_id=payload["id"])
+    return webhook_apply(webhook_event_id=event.pk)
