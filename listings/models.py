@@ -229,3 +229,58 @@ class LicenseOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.media)} / {', '.join(self.territories)} / {self.term_months}m"
+
+
+class ReportKind(models.TextChoices):
+    COPYRIGHT = "copyright", _("Copyright infringement")
+    TRADEMARK = "trademark", _("Trademark infringement")
+    PERSONAL_RIGHTS = "personal_rights", _("Personal rights (portrait, privacy, defamation)")
+    OFFENSIVE = "offensive", _("Offensive or abusive content")
+    FRAUD = "fraud", _("Fraud or spam")
+    OTHER = "other", _("Other")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DISMISSED = "dismissed", _("Dismissed")
+    TAKEN_DOWN = "taken_down", _("Taken down")
+
+
+class Report(models.Model):
+    """Someone's report that a listing infringes rights or abuses the exchange. A moderator
+    dismisses it or takes the listing down (listings.services.reports); the reporter sees how."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    description = models.TextField(_("what is wrong"))
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN,
+        db_index=True,
+    )
+    resolution_reason = models.TextField(_("moderator's reason"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "reporter"], condition=Q(status="open"),
+                name="one_open_report_per_reporter_and_listing",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(resolution_reason=""),
+                name="report_resolved_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.listing_id}"

@@ -3,7 +3,9 @@
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import LicenseOffer, Listing, ListingStatus, MediaAsset
+from search.models import AlertStatus, DuplicateAlert
+
+from .models import LicenseOffer, Listing, ListingStatus, MediaAsset, Report, ReportStatus
 
 
 def _with_related(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -38,11 +40,22 @@ def listings_owned_by(user) -> QuerySet[Listing]:
     return _with_related(Listing.objects.filter(owner=user))
 
 
-def moderation_queue() -> QuerySet[Listing]:
-    """Submitted listings, the longest-waiting first."""
-    return _with_related(Listing.objects.filter(status=ListingStatus.SUBMITTED)).order_by(
-        "submitted_at", "id"
+def open_duplicate_alerts() -> Prefetch:
+    """Each listing's open near-duplicate alerts as `open_duplicate_alerts`, in one query
+    for a whole page of listings."""
+    return Prefetch(
+        "duplicate_alerts",
+        queryset=DuplicateAlert.objects.filter(status=AlertStatus.OPEN)
+        .select_related("similar_listing__owner").order_by("-similarity", "id"),
+        to_attr="open_duplicate_alerts",
     )
+
+
+def moderation_queue() -> QuerySet[Listing]:
+    """Submitted listings, the longest-waiting first, with their open near-duplicate alerts."""
+    return _with_related(Listing.objects.filter(status=ListingStatus.SUBMITTED)).prefetch_related(
+        open_duplicate_alerts()
+    ).order_by("submitted_at", "id")
 
 
 def can_see_private_media(user, listing: Listing) -> bool:
@@ -61,3 +74,49 @@ def media_get(*, user, pk) -> MediaAsset:
     if not media.is_public and not can_see_private_media(user, media.listing):
         raise Http404
     return media
+
+
+# --- reports of infringement or abuse ----------------------------------------------------
+
+
+def _reports() -> QuerySet[Report]:
+    return Report.objects.select_related("listing__owner", "reporter", "resolved_by")
+
+
+def reports_filed_by(user) -> QuerySet[Report]:
+    """The reporter's own reports, newest first."""
+    if not (user and user.is_authenticated):
+        return Report.objects.none()
+    return _reports().filter(reporter=user)
+
+
+def report_queue(*, user, status: str | None = ReportStatus.OPEN) -> QuerySet[Report]:
+    """Moderators: reports in a status (all when None), the longest-waiting open ones first."""
+    if not (user and user.is_authenticated and user.is_moderator):
+        return Report.objects.none()
+    reports = _reports()
+    if status:
+        reports = reports.filter(status=status)
+    return reports.order_by("created_at", "id") if status == ReportStatus.OPEN else reports
+
+
+def report_get(*, user, pk) -> Report:
+    """A report its reporter or a moderator may see, or 404."""
+    reports = report_queue(user=user, status=None) if (
+        user and user.is_authenticated and user.is_moderator) else reports_filed_by(user)
+    try:
+        return reports.get(pk=pk)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def reports_about(listing: Listing) -> QuerySet[Report]:
+    """Moderators: every report on one listing, newest first."""
+    return _reports().filter(listing=listing)
+
+
+def open_report_of(*, user, listing: Listing) -> Report | None:
+    if not (user and user.is_authenticated):
+        return None
+    return Report.objects.filter(reporter=user, listing=listing,
+                                 status=ReportStatus.OPEN).first()

@@ -28,6 +28,7 @@ class SavedBriefViewSet(viewsets.GenericViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = SavedBriefSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return briefs.saved_briefs_of(self.request.user)

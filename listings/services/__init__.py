@@ -23,11 +23,13 @@ from .listings import (
     listing_withdraw,
 )
 from .media import media_attach, media_remove
+from .reports import TooManyReports, report_dismiss, report_file, report_take_down
 
 __all__ = [
     "CatalogImportReport",
     "CatalogInvalid",
     "CatalogProblem",
+    "TooManyReports",
     "catalog_import",
     "catalog_owner_get",
     "listing_approve",
@@ -44,5 +46,8 @@ __all__ = [
     "listing_withdraw",
     "media_attach",
     "media_remove",
+    "report_dismiss",
+    "report_file",
+    "report_take_down",
     "system_importer_get_or_create",
 ]
