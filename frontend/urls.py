@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import accounts, catalog, creator, moderation, search_pages
+from .views import (
+    accounts,
+    catalog,
+    creator,
+    deals,
+    licences,
+    moderation,
+    payments_pages,
+    search_pages,
+)
 
 app_name = "frontend"
 
@@ -30,6 +39,22 @@ urlpatterns = [
     path("creator/listings/<int:pk>/history/", creator.listing_history, name="listing-history"),
     path("creator/listings/<int:pk>/<slug:action>/", creator.listing_action,
          name="listing-action"),
+    # licences: requests and negotiation, agreements, invoices, licences, bank receipts
+    path("ip/<int:pk>/request/", deals.deal_request, name="deal-request"),
+    path("producer/", deals.producer_dashboard, name="producer-dashboard"),
+    path("deals/<int:pk>/", deals.deal_detail, name="deal-detail"),
+    path("deals/<int:pk>/accept/", deals.deal_action, {"action": "accept"}, name="deal-accept"),
+    path("deals/<int:pk>/reject/", deals.deal_action, {"action": "reject"}, name="deal-reject"),
+    path("deals/<int:pk>/withdraw/", deals.deal_action, {"action": "withdraw"},
+         name="deal-withdraw"),
+    path("deals/<int:pk>/counter/", deals.deal_counter, name="deal-counter"),
+    path("deals/<int:pk>/messages/", deals.deal_message, name="deal-message"),
+    path("deals/<int:pk>/agreement/", licences.agreement, name="deal-agreement"),
+    path("deals/<int:pk>/agreement/sign/", licences.agreement_sign, name="deal-agreement-sign"),
+    path("deals/<int:pk>/invoice/", payments_pages.invoice, name="deal-invoice"),
+    path("deals/<int:pk>/licence/", licences.licence, name="deal-licence"),
+    path("creator/earnings/", payments_pages.creator_earnings, name="creator-earnings"),
+    path("staff/payments/", payments_pages.staff_payments, name="staff-payments"),
     # moderators
     path("moderation/", moderation.queue, name="moderation-queue"),
     path("moderation/listings/<int:pk>/", moderation.review, name="moderation-review"),

@@ -25,6 +25,33 @@ def creator_required(view):
     return wrapper
 
 
+def producer_required(view):
+    """Signed in (else to the sign-in page, and back here after) and holding the producer
+    role (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_producer:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    """Signed in and staff (bank receipts: payments.services.bank_receipt_record)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def moderator_required(view):
     @login_required
     @wraps(view)
