@@ -93,8 +93,11 @@ def _intent_succeeded(intent: dict) -> None:
     payment = _payment_of(intent)
     if LedgerEntry.objects.filter(kind=EntryKind.CHARGE, external_id=intent["id"]).exists():
         return
-    if intent["currency"] != gateway.CURRENCY or intent["amount_received"] != payment.amount_krw:
-        raise EventNotApplicable(f"intent {intent['id']} received {intent['amount_received']} "
+    # Older API versions (and localstripe) send no amount_received; a succeeded
+    # intent then received its whole amount.
+    received = intent.get("amount_received", intent.get("amount"))
+    if intent["currency"] != gateway.CURRENCY or received != payment.amount_krw:
+        raise EventNotApplicable(f"intent {intent['id']} received {received} "
                                  f"{intent['currency']}, payment {payment.pk} is "
                                  f"{payment.amount_krw} krw")
     now = timezone.now()
