@@ -5,7 +5,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exchange.errors import InvalidInput
+from exchange.errors import InvalidInput, NotFound
+from exchange.permissions import IsModerator
 from exchange.throttles import AuthRateThrottle
 
 from . import services
@@ -116,3 +117,54 @@ class OrganisationJoinView(APIView):
         organisation = services.organisation_join_or_create(user=request.user,
                                                             **data.validated_data)
         return Response(OrganisationSerializer(organisation).data)
+
+
+class ModeratedUserSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "is_creator", "is_producer", "is_staff",
+                  "is_active", "date_joined", "organisation"]
+        read_only_fields = fields
+
+
+class SuspensionInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                   default="")
+
+
+def _moderated_user(pk) -> User:
+    user = User.objects.select_related("organisation").filter(pk=pk).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+class ModeratedUserView(APIView):
+    """Moderators: one account, whether it is active."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(responses=ModeratedUserSerializer, tags=["moderation"])
+    def get(self, request, pk):
+        return Response(ModeratedUserSerializer(_moderated_user(pk)).data)
+
+
+class UserSuspensionView(APIView):
+    """Moderators: suspend an account (a reason is required; its published listings are
+    suspended with it) or reinstate it (and the listings its suspension took down)."""
+
+    permission_classes = [IsModerator]
+    services_by_action = {"suspend": services.user_suspend,
+                          "reinstate": services.user_reinstate}
+
+    @extend_schema(request=SuspensionInput, responses=ModeratedUserSerializer,
+                   tags=["moderation"])
+    def post(self, request, pk, action):
+        user = _moderated_user(pk)
+        data = SuspensionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = self.services_by_action[action](moderator=request.user, user=user,
+                                               reason=data.validated_data["reason"])
+        return Response(ModeratedUserSerializer(user).data)

@@ -2,13 +2,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from exchange.audit.selectors import audit_trail
 from exchange.audit.services import audit_record
-from exchange.errors import Conflict, InvalidInput
+from exchange.errors import Conflict, Forbidden, InvalidInput
+from listings.models import Listing, ListingStatus
+from listings.services import listing_reinstate, listing_suspend
 
 from .models import Language, Organisation, User
 from .validators import normalize_business_number, validate_business_number
 
 MODERATORS_GROUP = "moderators"
+# Starts the reason a listing shows when it was suspended with its owner's account.
+ACCOUNT_SUSPENDED_PREFIX = "Account suspended: "
 
 
 def user_signup(
@@ -98,25 +103,61 @@ def organisation_join_or_create(*, user: User, name: str, business_number: str) 
     return organisation
 
 
+def _require_moderator(actor: User) -> None:
+    if not actor.is_moderator:
+        raise Forbidden("Only moderators may do this.")
+
+
 def user_suspend(*, moderator: User, user: User, reason: str) -> User:
-    if not reason.strip():
+    """Close an account: it can no longer sign in (nor use its sessions and API tokens), and
+    its published listings are suspended through the moderation workflow with the same
+    reason, so they leave search and browse. The audit row keeps which listings that was, so
+    a reinstatement brings back exactly those."""
+    _require_moderator(moderator)
+    reason = (reason or "").strip()
+    if not reason:
         raise InvalidInput.for_field("reason", "say why the account is suspended")
+    if user.pk == moderator.pk:
+        raise Forbidden("You cannot suspend your own account.")
+    if user.is_superuser:
+        raise Forbidden("A superuser's account is managed in the admin, not here.")
     with transaction.atomic():
         updated = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
         if not updated:
             raise Conflict("This account is already suspended.", code="invalid_transition")
+        suspended: dict[str, int] = {}
+        published = Listing.objects.filter(owner_id=user.pk, status=ListingStatus.PUBLISHED)
+        for listing in published.order_by("pk"):
+            listing_suspend(actor=moderator, listing=listing,
+                            reason=f"{ACCOUNT_SUSPENDED_PREFIX}{reason}")
+            suspended[str(listing.pk)] = audit_trail(target=listing).values_list(
+                "pk", flat=True).first()
         audit_record(actor=moderator, action="user.suspend", target=user,
-                     from_state="active", to_state="suspended", reason=reason)
+                     from_state="active", to_state="suspended", reason=reason,
+                     data={"listings_suspended": suspended})
     user.refresh_from_db()
     return user
 
 
 def user_reinstate(*, moderator: User, user: User, reason: str = "") -> User:
+    """Open the account again and reinstate the listings its suspension took down, unless
+    something else has happened to one of them since (then a moderator decides on it)."""
+    _require_moderator(moderator)
+    reason = (reason or "").strip()
     with transaction.atomic():
         updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
         if not updated:
             raise Conflict("This account is not suspended.", code="invalid_transition")
+        suspension = audit_trail(target=user).filter(action="user.suspend").first()
+        taken = (suspension.data or {}).get("listings_suspended", {}) if suspension else {}
+        reinstated = []
+        for listing in user.listings.filter(pk__in=[int(pk) for pk in taken]).order_by("pk"):
+            latest = audit_trail(target=listing).values_list("pk", flat=True).first()
+            if latest == taken[str(listing.pk)]:
+                listing_reinstate(actor=moderator, listing=listing, reason=reason)
+                reinstated.append(listing.pk)
         audit_record(actor=moderator, action="user.reinstate", target=user,
-                     from_state="suspended", to_state="active", reason=reason)
+                     from_state="suspended", to_state="active", reason=reason,
+                     data={"listings_reinstated": reinstated})
     user.refresh_from_db()
     return user

@@ -156,6 +156,9 @@ def _transition(*, actor: User, listing: Listing, action: str, reason: str = "")
             )
         if action == "submit":
             _require_complete(current)
+        if transition.target == S.PUBLISHED and not current.owner.is_active:
+            raise Conflict("The owner's account is suspended; reinstate the account first.",
+                           code="owner_suspended")
         Listing.objects.filter(pk=current.pk, status=current.status).update(**changes)
         audit_record(actor=actor, action=f"listing.{action}", target=current,
                      from_state=current.status, to_state=transition.target, reason=reason)
