@@ -235,6 +235,9 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither")
 STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
+# The browser half of a card payment: Stripe.js mounts its card form with this
+# public key (pk_...). Without it the pages offer bank transfer only.
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 # Empty: Stripe itself. Tests point it at a local fake (localstripe).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 # A card payment still processing this long after it was submitted is checked

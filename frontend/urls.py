@@ -52,8 +52,10 @@ urlpatterns = [
     path("deals/<int:pk>/agreement/", licences.agreement, name="deal-agreement"),
     path("deals/<int:pk>/agreement/sign/", licences.agreement_sign, name="deal-agreement-sign"),
     path("deals/<int:pk>/invoice/", payments_pages.invoice, name="deal-invoice"),
+    path("deals/<int:pk>/pay-by-card/", payments_pages.card_payment, name="deal-card-payment"),
     path("deals/<int:pk>/licence/", licences.licence, name="deal-licence"),
     path("creator/earnings/", payments_pages.creator_earnings, name="creator-earnings"),
+    path("creator/payouts/stripe/", payments_pages.stripe_onboarding, name="stripe-onboarding"),
     path("staff/payments/", payments_pages.staff_payments, name="staff-payments"),
     # moderators
     path("moderation/", moderation.queue, name="moderation-queue"),

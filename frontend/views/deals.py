@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +23,10 @@ from licensing.models import Agreement, Certificate, DealStatus, Party
 from licensing.services.agreements import SIGNABLE
 from licensing.workflow import OPEN, PARTY_ON_TURN, TRANSITIONS
 from listings import selectors as listing_selectors
-from payments import selectors as payment_selectors
 
 from ..forms.deals import CounterForm, DealRequestForm, MessageForm, ReasonForm, put_service_error
 from .common import error_message, producer_required
+from .payment_reads import card_payment_of, card_payments_on, invoice_of
 
 LICENCE_STATUSES = (DealStatus.LICENSED, DealStatus.ENDED, DealStatus.REVOKED)
 # The moves a party makes on a deal's page; pay and revoke are staff's (or the system's).
@@ -159,13 +158,6 @@ def _proposal_rows(deal) -> list[ProposalRow]:
     return rows
 
 
-def invoice_of(user, deal):
-    try:
-        return payment_selectors.invoice_get(user=user, deal_id=deal.pk)
-    except Http404:
-        return None
-
-
 def render_deal(request, deal, *, forms: dict | None = None, status: int = 200):
     """The deal's page; `forms` replaces the blank forms with bound ones that were refused."""
     party = deal.party_of(request.user)
@@ -192,6 +184,8 @@ def render_deal(request, deal, *, forms: dict | None = None, status: int = 200):
         "fully_signed": signed_by == {Party.CREATOR, Party.PRODUCER},
         "signable": deal.status in SIGNABLE,
         "invoice": invoice_of(request.user, deal),
+        "card_payment": card_payment_of(deal),
+        "card_payments_on": card_payments_on(),
         "licence_status": selectors.licence_status(deal),
         "certificate": certificate_of(deal),
         **forms,

@@ -7,9 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.errors import Conflict, InvalidInput
 from licensing import selectors
@@ -17,20 +19,24 @@ from licensing.models import Party
 from payments import selectors as payment_selectors
 from payments import services
 from payments.models import Payment, PaymentMethod, PaymentStatus
-from payments.services import PaymentRefused
+from payments.services import PaymentRefused, ProviderRefused, ProviderUnavailable
 
 from ..forms.deals import BankReceiptForm, put_service_error
+from ..middleware import POLICY
 from ..templatetags.exchange_tags import krw
 from .common import creator_required, error_message, staff_required
-from .deals import deals_by_stage, invoice_of
+from .deals import deals_by_stage
+from .payment_reads import bank_account, card_payment_of, card_payments_on, invoice_of
 
 OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED)
-
-
-def bank_account() -> dict[str, str]:
-    return {"bank": settings.BANK_TRANSFER_BANK_NAME,
-            "account_number": settings.BANK_TRANSFER_ACCOUNT_NUMBER,
-            "account_holder": settings.BANK_TRANSFER_ACCOUNT_HOLDER}
+# Stripe.js must be loaded from Stripe itself (it may not be self-hosted), so the card
+# page alone lets in Stripe's origins (Stripe's documented Content-Security-Policy).
+STRIPE_ORIGINS = {
+    "script-src": "https://js.stripe.com https://*.js.stripe.com",
+    "frame-src": "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com",
+    "connect-src": "https://api.stripe.com",
+    "img-src": "https://*.stripe.com",
+}
 
 
 @login_required
@@ -50,9 +56,45 @@ def invoice(request, pk):
         "deal": deal,
         "party": deal.party_of(request.user),
         "invoice": invoice_of(request.user, deal),
+        "card_payment": card_payment_of(deal),
+        "card_payments_on": card_payments_on(),
         "pay_to": bank_account(),
         "licence_status": selectors.licence_status(deal),
     })
+
+
+def _card_page_policy() -> str:
+    directives = dict(POLICY)
+    for name, origins in STRIPE_ORIGINS.items():
+        directives[name] = f"{directives.get(name, '')} {origins}".strip()
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+@login_required
+@require_POST
+def card_payment(request, pk):
+    """The producer pays by card: the payment starts (payments.services.card_payment_start)
+    and Stripe's card form confirms it in the browser; the money is recorded when Stripe's
+    webhook says it arrived, never from what the browser reports."""
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    if not card_payments_on():
+        raise Http404
+    try:
+        payment, client_secret = services.card_payment_start(actor=request.user, deal=deal)
+    except (InvalidInput, Conflict, ProviderUnavailable, ProviderRefused) as error:
+        error_message(request, error)
+        return redirect("frontend:deal-detail", pk=deal.pk)
+    response = render(request, "frontend/payments/card.html", {
+        "deal": deal,
+        "payment": payment,
+        "client_secret": client_secret,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(
+            reverse("frontend:deal-detail", args=[deal.pk])),
+    })
+    response["Content-Security-Policy"] = _card_page_policy()
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @creator_required
@@ -67,7 +109,33 @@ def creator_earnings(request):
         "owed_krw": earned - paid_out,
         "fee_percent": settings.PLATFORM_FEE_PERCENT,
         "sales": deals_by_stage(request.user, Party.CREATOR)["licences"],
+        "stripe_on": services.stripe_enabled(),
+        "payout_account": _payout_account(request.user),
+        "stripe_return": request.GET.get("stripe", ""),
     })
+
+
+def _payout_account(user):
+    try:
+        return payment_selectors.connected_account_get(user=user)
+    except Http404:
+        return None
+
+
+@creator_required
+@require_POST
+def stripe_onboarding(request):
+    """The creator goes to Stripe to set up payouts; Stripe sends them back to the
+    earnings page (a fresh link is made on each visit: Stripe's are single-use)."""
+    earnings = request.build_absolute_uri(reverse("frontend:creator-earnings"))
+    try:
+        url = services.connect_onboarding_link(
+            actor=request.user, return_url=f"{earnings}?stripe=return",
+            refresh_url=f"{earnings}?stripe=refresh")
+    except (InvalidInput, Conflict, ProviderUnavailable, ProviderRefused) as error:
+        error_message(request, error)
+        return redirect("frontend:creator-earnings")
+    return redirect(url)
 
 
 def _open_invoices():
