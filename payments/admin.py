@@ -3,7 +3,7 @@ payments.services (receipts are recorded over the API or by staff tools)."""
 
 from django.contrib import admin
 
-from .models import LedgerEntry, Payment, WebhookEvent
+from .models import ConnectedAccount, LedgerEntry, Payment, Refund, Transfer, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,27 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "provider", "type", "event_id", "status", "attempts"]
     list_filter = ["provider", "status", "type"]
     search_fields = ["event_id", "error"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "payment", "deal", "amount_krw", "status", "keep_licence",
+                    "requested_by", "completed_at"]
+    list_filter = ["status", "keep_licence"]
+    search_fields = ["provider_id", "payment__reference", "reason"]
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(ReadOnlyAdmin):
+    list_display = ["user", "stripe_account_id", "country", "service_agreement",
+                    "details_submitted", "payouts_enabled", "transfers_active"]
+    list_filter = ["service_agreement", "payouts_enabled"]
+    search_fields = ["stripe_account_id", "user__email"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "payment", "account", "amount_krw", "reversed_krw", "status",
+                    "provider_id"]
+    list_filter = ["status"]
+    search_fields = ["provider_id", "payment__reference"]

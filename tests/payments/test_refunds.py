@@ -18,7 +18,7 @@ from payments.models import EntryKind, Payment, PaymentStatus, Refund
 from payments.selectors import deal_balance
 from payments.services import bank_receipt_record
 
-from .conftest import entries, lapse, sign_both
+from .conftest import deliver, entries, lapse, sign_both
 from .test_card_payment import pay_by_card
 
 FEE = 5_000_000
@@ -153,6 +153,45 @@ def test_a_bank_paid_licence_refunded_in_full_ends(invoice, signed_deal, staff, 
                       bank_transaction_id="KJB-RET-0002")
 
     assert response.status_code == 201
+    signed_deal.refresh_from_db()
+    assert signed_deal.status == DealStatus.REVOKED
+    assert entries(signed_deal)[3:] == [(EntryKind.REFUND, -FEE),
+                                        (EntryKind.PLATFORM_FEE, -500_000),
+                                        (EntryKind.CREATOR_SHARE, -4_500_000)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_refund_pending_at_stripe_ends_the_licence_only_when_stripe_says_it_succeeded(
+        recorded_stripe, signed_deal, staff, client_for):
+    payment = Payment.objects.create(deal=signed_deal, method="stripe", amount_krw=FEE,
+                                     reference="CIPX-0000-0000", payer=signed_deal.producer,
+                                     provider_id="pi_3QkS1a", status="processing")
+    intent = {"id": "pi_3QkS1a", "object": "payment_intent", "amount": FEE,
+              "amount_received": FEE, "currency": "krw", "status": "succeeded",
+              "latest_charge": "ch_3QkS1a",
+              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
+    deliver({"id": "evt_pi_9", "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": intent}})
+    pending = {"id": "re_3QkS2b", "object": "refund", "amount": FEE, "currency": "krw",
+               "payment_intent": "pi_3QkS1a", "status": "pending", "metadata": {}}
+    recorded_stripe.expect("POST", "/v1/refunds", pending)
+
+    response = refund(client_for(staff), payment, reason="Cancelled")
+
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending"
+    assert recorded_stripe.received[-1].headers["Idempotency-Key"] \
+        == f"cipx-refund-{response.json()['id']}"
+    signed_deal.refresh_from_db()
+    assert signed_deal.status == DealStatus.LICENSED
+    assert len(entries(signed_deal)) == 3
+
+    done = {**pending, "status": "succeeded",
+            "metadata": {"refund_id": str(response.json()["id"])}}
+    delivered = deliver({"id": "evt_re_1", "object": "event", "type": "refund.updated",
+                         "data": {"object": done}})
+
+    assert delivered.json()["status"] == "applied"
     signed_deal.refresh_from_db()
     assert signed_deal.status == DealStatus.REVOKED
     assert entries(signed_deal)[3:] == [(EntryKind.REFUND, -FEE),
