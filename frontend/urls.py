@@ -2,12 +2,14 @@ from django.urls import path
 
 from .views import (
     accounts,
+    briefs,
     catalog,
     creator,
     deals,
     licences,
     moderation,
     payments_pages,
+    reports,
     search_pages,
 )
 
@@ -62,4 +64,22 @@ urlpatterns = [
     path("moderation/listings/<int:pk>/", moderation.review, name="moderation-review"),
     path("moderation/listings/<int:pk>/<slug:action>/", moderation.decide,
          name="moderation-decide"),
+    # production briefs, reports of infringement or abuse, moderation of both and of users
+    path("briefs/", briefs.brief, name="brief"),
+    path("briefs/save/", briefs.brief_save, name="brief-save"),
+    path("briefs/mine/", briefs.my_briefs, name="my-briefs"),
+    path("briefs/<int:pk>/", briefs.brief_detail, name="brief-detail"),
+    path("briefs/<int:pk>/edit/", briefs.brief_edit, name="brief-edit"),
+    path("briefs/<int:pk>/delete/", briefs.brief_delete, name="brief-delete"),
+    path("ip/<int:pk>/report/", reports.report_create, name="report-create"),
+    path("reports/mine/", reports.my_reports, name="my-reports"),
+    path("moderation/alerts/<int:pk>/dismiss/", moderation.alert_dismiss,
+         name="moderation-alert-dismiss"),
+    path("moderation/reports/", moderation.reports, name="moderation-reports"),
+    path("moderation/reports/<int:pk>/", moderation.report, name="moderation-report"),
+    path("moderation/reports/<int:pk>/<slug:action>/", moderation.report_resolve,
+         name="moderation-report-resolve"),
+    path("moderation/users/<int:pk>/", moderation.user_page, name="moderation-user"),
+    path("moderation/users/<int:pk>/<slug:action>/", moderation.user_action,
+         name="moderation-user-action"),
 ]

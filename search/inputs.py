@@ -36,20 +36,15 @@ class BriefInput(serializers.Serializer):
         return attrs
 
 
-class SavedBriefInput(StrictSerializer, BriefInput):
-    """A brief to keep: the recommend API's fields (without `limit`) plus a title. Codes are
-    checked and stored in their normal form, so a saved brief always runs."""
+class CheckedBriefInput(StrictSerializer, BriefInput):
+    """The recommend API's brief, stricter: unknown fields, codes and types are refused
+    field by field and stored in their normal form (the pages and saved briefs use it)."""
 
-    title = serializers.CharField(max_length=200)
-    limit = None
     start = serializers.DateField(required=False, allow_null=True)
     end = serializers.DateField(required=False, allow_null=True)
     budget_krw = serializers.IntegerField(required=False, allow_null=True, min_value=0,
                                           max_value=MAX_BUDGET_KRW)
     ip_type = serializers.ChoiceField(choices=IpType.choices, required=False, allow_blank=True)
-
-    def validate_title(self, value):
-        return value.strip()
 
     def validate_media(self, value):
         return list(dict.fromkeys(value))
@@ -67,3 +62,13 @@ class SavedBriefInput(StrictSerializer, BriefInput):
             return list(dict.fromkeys(normalize_region(code) for code in value))
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from None
+
+
+class SavedBriefInput(CheckedBriefInput):
+    """A brief to keep: without `limit`, with a title. A saved brief always runs."""
+
+    title = serializers.CharField(max_length=200)
+    limit = None
+
+    def validate_title(self, value):
+        return value.strip()
