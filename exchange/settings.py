@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "listings.models.ListingStatus",
         "DealStatusEnum": "licensing.models.DealStatus",
         "PartyEnum": "licensing.models.Party",
+        "ReportKindEnum": "listings.models.ReportKind",
+        "ReportStatusEnum": "listings.models.ReportStatus",
     },
 }
 

@@ -39,7 +39,7 @@ class ReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class PersonSerializer(serializers.Serializer):
+class ReportPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
     email = serializers.EmailField()
@@ -49,8 +49,8 @@ class ModerationReportSerializer(ReportSerializer):
     """What a moderator sees besides: who reported, whose listing, who resolved it."""
 
     listing_status = serializers.CharField(source="listing.status")
-    listing_owner = PersonSerializer(source="listing.owner")
-    reporter = PersonSerializer()
+    listing_owner = ReportPersonSerializer(source="listing.owner")
+    reporter = ReportPersonSerializer()
     resolved_by = serializers.CharField(source="resolved_by.display_name", default=None)
 
 
