@@ -10,6 +10,7 @@ lists IP from anywhere.
 from dataclasses import dataclass
 
 import pycountry
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def normalize_region(code: str) -> str:
     cleaned = (code or "").strip().upper()
     cleaned = RENAMED_REGIONS.get(cleaned, cleaned)
     if cleaned not in REGIONS:
-        raise ValueError(f"unknown region code {code!r}; use an ISO 3166-2:KR code such as KR-29")
+        raise ValueError(_("unknown region code %(code)r; use an ISO 3166-2:KR code such as "
+                           "KR-29") % {"code": code})
     return cleaned
 
 
@@ -64,7 +66,8 @@ def normalize_territory(code: str) -> str:
     """An ISO 3166-1 alpha-2 country code or WW (worldwide), upper-cased; ValueError otherwise."""
     cleaned = (code or "").strip().upper()
     if cleaned != WORLDWIDE and cleaned not in COUNTRY_CODES:
-        raise ValueError(f"unknown territory {code!r}; use an ISO 3166-1 alpha-2 code or WW")
+        raise ValueError(_("unknown territory %(code)r; use an ISO 3166-1 alpha-2 code or WW")
+                         % {"code": code})
     return cleaned
 
 

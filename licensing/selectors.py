@@ -12,6 +12,7 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.regions import WORLDWIDE
 from listings.models import MediaAsset, MediaRole
@@ -152,10 +153,15 @@ class Block:
     kind: str
 
     def describe(self) -> str:
-        what = "exclusive" if self.exclusive else "non-exclusive"
-        state = "licence" if self.kind == ClaimKind.GRANT else "hold awaiting payment"
-        return (f"{self.medium} in {self.territory} from {self.start_date.isoformat()} "
-                f"to {self.end_date.isoformat()}: {what} {state}")
+        if self.kind == ClaimKind.GRANT:
+            what = _("exclusive licence") if self.exclusive else _("non-exclusive licence")
+        else:
+            what = (_("exclusive hold awaiting payment") if self.exclusive
+                    else _("non-exclusive hold awaiting payment"))
+        return _("%(medium)s in %(territory)s from %(start)s to %(end)s: %(what)s") % {
+            "medium": self.medium, "territory": self.territory,
+            "start": self.start_date.isoformat(), "end": self.end_date.isoformat(),
+            "what": what}
 
     def as_dict(self) -> dict:
         return {"medium": self.medium, "territory": self.territory,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from exchange.regions import REGIONS
 from search.ranking import Ranked
 from search.text import QueryTerms
@@ -24,22 +26,25 @@ def reasons_for(item: Ranked, terms: QueryTerms, meta: dict, *,
     written = [m.term for m in item.matched
                if m.term in terms.original and not m.via_document_bridge]
     if written:
-        reasons.append("matched: " + ", ".join(written[:MAX_MATCHED]))
+        reasons.append(_("matched: %(terms)s") % {"terms": ", ".join(written[:MAX_MATCHED])})
     bridged: list[str] = []
     for match in item.matched:
         source = terms.reason_for(match.term)
-        if source is not None and source.reason not in bridged:
-            bridged.append(source.reason)
+        text = source and _("bridged: %(source)s → %(target)s") % {
+            "source": source.source, "target": source.target}
+        if text and text not in bridged:
+            bridged.append(text)
     reasons.extend(bridged[:MAX_BRIDGED])
     translated = [m.term for m in item.matched if m.via_document_bridge]
     if translated:
-        reasons.append("matched the listing's translated words: "
-                       + ", ".join(translated[:MAX_MATCHED]))
+        reasons.append(_("matched the listing's translated words: %(terms)s")
+                       % {"terms": ", ".join(translated[:MAX_MATCHED])})
     if item.dense is not None and item.dense >= SAY_MEANING_FROM:
-        reasons.append(f"close in meaning (similarity {item.dense:.2f})")
+        reasons.append(_("close in meaning (similarity %(similarity).2f)")
+                       % {"similarity": item.dense})
     region = meta.get("region", "")
     if preferred_regions and region in preferred_regions:
-        reasons.append(f"from a preferred region: {region_label(region)}")
+        reasons.append(_("from a preferred region: %(region)s") % {"region": region_label(region)})
     elif region:
-        reasons.append(f"region: {region_label(region)}")
+        reasons.append(_("region: %(region)s") % {"region": region_label(region)})
     return reasons

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from exchange.errors import InvalidInput
 from exchange.regions import normalize_region, normalize_territory
 from licensing.selectors import available_listing_ids
@@ -108,8 +110,9 @@ def recommend(*, brief: Brief) -> ResultPage:
         offer = fits.get(item.listing_id)
         if offer is None:
             return []
-        return [f"offer fits: {', '.join(offer.media)} in {', '.join(offer.territories)}, "
-                f"{offer.term_months} months, ₩{offer.price_krw:,}"]
+        return [_("offer fits: %(media)s in %(territories)s, %(months)d months, ₩%(price)s")
+                % {"media": ", ".join(offer.media), "territories": ", ".join(offer.territories),
+                   "months": offer.term_months, "price": f"{offer.price_krw:,}"}]
 
     results = render(index, planned, candidates[:brief.limit],
                      preferred_regions=set(brief.preferred_regions), extra_reasons=offer_reason)
