@@ -1,6 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from exchange.audit.selectors import audit_trail
 from exchange.audit.services import audit_record
@@ -27,9 +28,9 @@ def user_signup(
 ) -> User:
     email = (email or "").strip().lower()
     if not (is_creator or is_producer):
-        raise InvalidInput.for_field("roles", "choose creator, producer or both")
+        raise InvalidInput.for_field("roles", _("choose creator, producer or both"))
     if preferred_language not in Language.values:
-        raise InvalidInput.for_field("preferred_language", "must be ko or en")
+        raise InvalidInput.for_field("preferred_language", _("must be ko or en"))
     candidate = User(email=email, display_name=display_name)
     try:
         validate_password(password, user=candidate)
@@ -39,8 +40,8 @@ def user_signup(
         ) from None
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise Conflict("An account with this email already exists.", code="email_taken",
-                           fields={"email": ["already registered"]})
+            raise Conflict(_("An account with this email already exists."), code="email_taken",
+                           fields={"email": [_("already registered")]})
         user = User.objects.create_user(
             email=email,
             password=password,
@@ -62,14 +63,14 @@ def user_update_profile(
     is_producer: bool | None = None,
 ) -> User:
     if preferred_language is not None and preferred_language not in Language.values:
-        raise InvalidInput.for_field("preferred_language", "must be ko or en")
+        raise InvalidInput.for_field("preferred_language", _("must be ko or en"))
     creator = user.is_creator if is_creator is None else is_creator
     producer = user.is_producer if is_producer is None else is_producer
     if not (creator or producer or user.is_staff):
-        raise InvalidInput.for_field("roles", "keep at least one of creator or producer")
+        raise InvalidInput.for_field("roles", _("keep at least one of creator or producer"))
     if display_name is not None:
         if not display_name.strip():
-            raise InvalidInput.for_field("display_name", "may not be blank")
+            raise InvalidInput.for_field("display_name", _("may not be blank"))
         user.display_name = display_name.strip()
     if preferred_language is not None:
         user.preferred_language = preferred_language
@@ -86,7 +87,7 @@ def organisation_join_or_create(*, user: User, name: str, business_number: str) 
     except ValidationError as error:
         raise InvalidInput.for_field("business_number", error.messages[0]) from None
     if not (name or "").strip():
-        raise InvalidInput.for_field("name", "may not be blank")
+        raise InvalidInput.for_field("name", _("may not be blank"))
     digits = normalize_business_number(business_number)
     with transaction.atomic():
         try:
@@ -105,7 +106,7 @@ def organisation_join_or_create(*, user: User, name: str, business_number: str) 
 
 def _require_moderator(actor: User) -> None:
     if not actor.is_moderator:
-        raise Forbidden("Only moderators may do this.")
+        raise Forbidden(_("Only moderators may do this."))
 
 
 def user_suspend(*, moderator: User, user: User, reason: str) -> User:
@@ -116,15 +117,15 @@ def user_suspend(*, moderator: User, user: User, reason: str) -> User:
     _require_moderator(moderator)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput.for_field("reason", "say why the account is suspended")
+        raise InvalidInput.for_field("reason", _("say why the account is suspended"))
     if user.pk == moderator.pk:
-        raise Forbidden("You cannot suspend your own account.")
+        raise Forbidden(_("You cannot suspend your own account."))
     if user.is_superuser:
-        raise Forbidden("A superuser's account is managed in the admin, not here.")
+        raise Forbidden(_("A superuser's account is managed in the admin, not here."))
     with transaction.atomic():
         updated = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
         if not updated:
-            raise Conflict("This account is already suspended.", code="invalid_transition")
+            raise Conflict(_("This account is already suspended."), code="invalid_transition")
         suspended: dict[str, int] = {}
         published = Listing.objects.filter(owner_id=user.pk, status=ListingStatus.PUBLISHED)
         for listing in published.order_by("pk"):
@@ -147,7 +148,7 @@ def user_reinstate(*, moderator: User, user: User, reason: str = "") -> User:
     with transaction.atomic():
         updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
         if not updated:
-            raise Conflict("This account is not suspended.", code="invalid_transition")
+            raise Conflict(_("This account is not suspended."), code="invalid_transition")
         suspension = audit_trail(target=user).filter(action="user.suspend").first()
         taken = (suspension.data or {}).get("listings_suspended", {}) if suspension else {}
         reinstated = []

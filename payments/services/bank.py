@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
@@ -46,7 +47,7 @@ def invoice_issue(*, actor: User, deal: Deal) -> Payment:
         existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
         if existing is not None:
             if existing.method != PaymentMethod.BANK_TRANSFER:
-                raise Conflict("A card payment of this deal is under way.",
+                raise Conflict(_("A card payment of this deal is under way."),
                                code="payment_in_progress")
             return existing
         require_rights_free(deal)
@@ -64,7 +65,7 @@ def invoice_issue(*, actor: User, deal: Deal) -> Payment:
                 return payment
         except IntegrityError:
             continue  # a concurrent invoice of this deal, or (rarely) a reference taken
-    raise Conflict("Could not issue the invoice; try again.", code="stale_payment")
+    raise Conflict(_("Could not issue the invoice; try again."), code="stale_payment")
 
 
 def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
@@ -78,13 +79,13 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
     applied, the payment is refused and PaymentRefused tells staff to return it.
     Repeating a receipt with the same bank transaction id changes nothing."""
     if not actor.is_staff:
-        raise Forbidden("Only staff record bank receipts.")
+        raise Forbidden(_("Only staff record bank receipts."))
     normalized = reference_normalize(reference)
     if normalized is None:
         raise InvalidInput.for_field(
-            "reference", "is not a payment reference like CIPX-7K2M-Q9XM, or has a typo")
+            "reference", _("is not a payment reference like CIPX-7K2M-Q9XM, or has a typo"))
     if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
-        raise InvalidInput.for_field("amount_krw", "must be a whole number of won above 0")
+        raise InvalidInput.for_field("amount_krw", _("must be a whole number of won above 0"))
     bank_transaction_id = (bank_transaction_id or "").strip()[:255]
     now = timezone.now()
     refusal = ""
@@ -92,24 +93,26 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
         payment = (Payment.objects.select_for_update()
                    .filter(reference=normalized, method=PaymentMethod.BANK_TRANSFER).first())
         if payment is None:
-            raise InvalidInput.for_field("reference", "no invoice has this reference")
+            raise InvalidInput.for_field("reference", _("no invoice has this reference"))
         if bank_transaction_id:
             earlier = LedgerEntry.objects.filter(kind=EntryKind.BANK_RECEIPT,
                                                  external_id=bank_transaction_id).first()
             if earlier is not None:
                 if earlier.payment_id == payment.pk and earlier.amount_krw == amount_krw:
                     return payment
-                raise Conflict("This bank transaction is already recorded against another "
-                               "invoice or amount.", code="duplicate_receipt",
-                               fields={"bank_transaction_id": ["already recorded"]})
+                raise Conflict(_("This bank transaction is already recorded against another "
+                                 "invoice or amount."), code="duplicate_receipt",
+                               fields={"bank_transaction_id": [_("already recorded")]})
         if payment.status not in (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED):
-            raise Conflict(f"Invoice {payment.reference} is "
-                           f"{payment.get_status_display().lower()}; nothing more is due on it.",
+            raise Conflict(_("Invoice %(reference)s is %(status)s; nothing more is due on it.")
+                           % {"reference": payment.reference,
+                              "status": payment.get_status_display().lower()},
                            code="payment_closed")
         if amount_krw > payment.outstanding_krw:
             raise InvalidInput.for_field(
-                "amount_krw", f"is more than the {payment.outstanding_krw} KRW outstanding on "
-                              f"{payment.reference}; return the difference to the payer")
+                "amount_krw", _("is more than the %(outstanding)d KRW outstanding on "
+                                "%(reference)s; return the difference to the payer")
+                % {"outstanding": payment.outstanding_krw, "reference": payment.reference})
         ledger.entry_add(payment=payment, kind=EntryKind.BANK_RECEIPT, amount_krw=amount_krw,
                          now=now, actor=actor, external_id=bank_transaction_id, note=note)
         received = payment.received_krw + amount_krw
@@ -134,6 +137,7 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
                 return payment_move(payment=payment, action="succeed", actor=actor, now=now,
                                     data=data, received_krw=received, completed_at=now)
     raise PaymentRefused(
-        f"Deal #{payment.deal_id} can no longer be licensed ({refusal}). The "
-        f"{payment.received_krw} KRW received on {payment.reference} is recorded as due back "
-        "to the payer: return it.", payment=payment)
+        _("Deal #%(deal)d can no longer be licensed (%(why)s). The %(received)d KRW received "
+          "on %(reference)s is recorded as due back to the payer: return it.")
+        % {"deal": payment.deal_id, "why": refusal, "received": payment.received_krw,
+           "reference": payment.reference}, payment=payment)

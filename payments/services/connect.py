@@ -54,7 +54,7 @@ def _clean_url(field: str, url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
-        raise InvalidInput.for_field(field, "must be an absolute http(s) URL")
+        raise InvalidInput.for_field(field, _("must be an absolute http(s) URL"))
     return url
 
 
@@ -64,12 +64,12 @@ def _account_for(*, actor: User, country: str | None) -> ConnectedAccount:
     if existing is not None:
         if wanted and wanted != existing.country and existing.stripe_account_id:
             raise InvalidInput.for_field(
-                "country", f"your Stripe account is set up for {existing.country} and cannot "
-                           "change country")
+                "country", _("your Stripe account is set up for %(country)s and cannot "
+                             "change country") % {"country": existing.country})
         if wanted and wanted != existing.country:
             agreement = service_agreement_for(wanted)
             if agreement is None:
-                raise InvalidInput.for_field("country", "Stripe cannot pay creators there")
+                raise InvalidInput.for_field("country", _("Stripe cannot pay creators there"))
             ConnectedAccount.objects.filter(pk=existing.pk).update(
                 country=wanted, service_agreement=agreement, updated_at=timezone.now())
             existing.refresh_from_db()
@@ -77,7 +77,7 @@ def _account_for(*, actor: User, country: str | None) -> ConnectedAccount:
     wanted = wanted or settings.STRIPE_CONNECT_DEFAULT_COUNTRY
     agreement = service_agreement_for(wanted)
     if agreement is None:
-        raise InvalidInput.for_field("country", "Stripe cannot pay creators there")
+        raise InvalidInput.for_field("country", _("Stripe cannot pay creators there"))
     try:
         with transaction.atomic():
             account = ConnectedAccount.objects.create(user=actor, country=wanted,

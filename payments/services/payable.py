@@ -4,6 +4,7 @@ a card payment, and the receipt or charge that completes one."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.errors import Conflict, Forbidden, NotFound
@@ -19,14 +20,15 @@ PAYABLE = (DealStatus.ACCEPTED, DealStatus.LAPSED)
 def unpayable_reason(deal: Deal) -> str:
     """Why the deal cannot be licensed by a payment now; empty when it can."""
     if deal.status not in PAYABLE:
-        return f"the deal is {deal.get_status_display().lower()}"
+        return _("the deal is %(status)s") % {"status": deal.get_status_display().lower()}
     hold_live = (deal.status == DealStatus.ACCEPTED and deal.hold_expires_at
                  and deal.hold_expires_at > timezone.now())
     if not hold_live:
         blocks = blocks_for(listing_id=deal.listing_id, terms=Terms.of(deal),
                             exclude_deal_id=deal.pk)
         if blocks:
-            return "its rights were taken meanwhile: " + "; ".join(b.describe() for b in blocks)
+            return _("its rights were taken meanwhile: %(blocks)s") % {
+                "blocks": "; ".join(b.describe() for b in blocks)}
     return ""
 
 
@@ -35,15 +37,16 @@ def require_payable(*, actor: User, deal: Deal) -> None:
     agreement both parties signed and which has a fee to pay."""
     party = deal.party_of(actor)
     if party is None and not actor.is_staff:
-        raise NotFound("No deal here.")
+        raise NotFound(_("No deal here."))
     if party == Party.CREATOR:
-        raise Forbidden("The producer pays; only they or staff can start a payment.")
+        raise Forbidden(_("The producer pays; only they or staff can start a payment."))
     if deal.status not in PAYABLE:
-        raise Conflict(f"A deal that is {deal.get_status_display().lower()} is not paid.",
+        raise Conflict(_("A deal that is %(status)s is not paid.")
+                       % {"status": deal.get_status_display().lower()},
                        code="invalid_transition")
     require_fully_signed(deal)
     if deal.fee_krw <= 0:
-        raise Conflict("This licence has no upfront fee to pay.", code="nothing_to_pay")
+        raise Conflict(_("This licence has no upfront fee to pay."), code="nothing_to_pay")
 
 
 def require_rights_free(deal: Deal) -> None:
@@ -51,5 +54,6 @@ def require_rights_free(deal: Deal) -> None:
     lapsed and another deal took them)."""
     reason = unpayable_reason(deal)
     if reason:
-        raise Conflict(f"Deal #{deal.pk} can no longer be licensed: {reason}.",
+        raise Conflict(_("Deal #%(deal)d can no longer be licensed: %(why)s.")
+                       % {"deal": deal.pk, "why": reason},
                        code="rights_unavailable", fields={"availability": [reason]})

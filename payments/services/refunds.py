@@ -74,7 +74,7 @@ def _clean_amount(amount_krw) -> int | None:
     if amount_krw is None:
         return None
     if isinstance(amount_krw, bool) or not isinstance(amount_krw, int) or amount_krw <= 0:
-        raise InvalidInput.for_field("amount_krw", "must be a whole number of won above 0")
+        raise InvalidInput.for_field("amount_krw", _("must be a whole number of won above 0"))
     return amount_krw
 
 
@@ -87,12 +87,12 @@ def _licence_choice(*, payment: Payment, deal: Deal, full: bool,
     if full:
         if keep_licence:
             raise InvalidInput.for_field(
-                "keep_licence", "a full refund always ends the licence; refund less to keep it")
+                "keep_licence", _("a full refund always ends the licence; refund less to keep it"))
         return False
     if keep_licence is None:
         raise InvalidInput.for_field(
-            "keep_licence", "say whether the licence stays (true) or ends (false) with this "
-                            "partial refund")
+            "keep_licence", _("say whether the licence stays (true) or ends (false) with "
+                              "this partial refund"))
     return bool(keep_licence)
 
 
@@ -106,9 +106,10 @@ def refund_create(*, actor: User, payment_id: int, reason: str, amount_krw: int 
         raise Forbidden(_("Only staff refund payments."))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput.for_field("reason", "say why the money is given back")
+        raise InvalidInput.for_field("reason", _("say why the money is given back"))
     if len(reason) > REASON_MAX_CHARS:
-        raise InvalidInput.for_field("reason", f"at most {REASON_MAX_CHARS} characters")
+        raise InvalidInput.for_field("reason", _("at most %(count)d characters")
+                                     % {"count": REASON_MAX_CHARS})
     amount_krw = _clean_amount(amount_krw)
     bank_transaction_id = (bank_transaction_id or "").strip()[:255]
     now = timezone.now()
@@ -133,7 +134,8 @@ def refund_create(*, actor: User, payment_id: int, reason: str, amount_krw: int 
         amount = left if amount_krw is None else amount_krw
         if amount > left:
             raise InvalidInput.for_field("amount_krw",
-                                         f"is more than the {left} KRW left to refund")
+                                         _("is more than the %(left)d KRW left to refund")
+                                         % {"left": left})
         deal = Deal.objects.get(pk=payment.deal_id)
         keep = _licence_choice(payment=payment, deal=deal, full=amount == left,
                                keep_licence=keep_licence)
