@@ -26,9 +26,11 @@ PIP := $(PY) -m pip
 TORCH_SPEC := torch==2.13.0
 
 # Debian packages the project needs at run time, installed when missing and
-# when running as root. Later work appends here (e.g. chromium fonts-noto-cjk).
+# when running as root.
 # fonts-nanum: Korean glyphs for the licensing PDFs.
-APT_PACKAGES := fonts-nanum
+# chromium, fonts-noto-cjk: the browser the end-to-end tests drive (tests/browser/,
+# Playwright with /usr/bin/chromium) and the Korean font its pages render with.
+APT_PACKAGES := fonts-nanum chromium fonts-noto-cjk
 
 PYTEST_ARGS ?=
 RUNSERVER_ADDR ?= 127.0.0.1:8000

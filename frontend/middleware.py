@@ -1,10 +1,15 @@
 """The Content-Security-Policy of every page: everything from our own origin,
 no inline script, images and media also from data: and blob: URLs (previews)."""
 
+# The one <style> element model-viewer (frontend/static/frontend/vendor, 4.4.0) puts in its
+# shadow root; without it the viewer's prompt and buttons fall out of the preview box. A new
+# version of the file has a new hash: Chromium's console names it, and tests/browser fails.
+MODEL_VIEWER_STYLE = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
+
 POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
-    "style-src": "'self'",
+    "style-src": f"'self' {MODEL_VIEWER_STYLE}",
     "img-src": "'self' data: blob:",
     "media-src": "'self' data: blob:",
     # model-viewer reads the model with fetch() and decodes textures in blob: workers.
