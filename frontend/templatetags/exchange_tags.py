@@ -12,7 +12,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from exchange.regions import REGIONS, WORLDWIDE
-from listings.models import AssetFormat, IpType, ListingStatus, MediaKind, MediaRole, Medium
+from listings.models import (
+    AssetFormat,
+    IpType,
+    ListingStatus,
+    MediaKind,
+    MediaRole,
+    Medium,
+    ReportStatus,
+)
 
 register = template.Library()
 
@@ -105,7 +113,11 @@ def asset_format_label(value: str) -> str:
 
 @register.filter
 def status_label(value: str) -> str:
-    return _label(ListingStatus, value)
+    """A state in an audit row: a listing's, a report's or an account's."""
+    for choices in (ListingStatus, ReportStatus):
+        if value in choices.values:
+            return str(choices(value).label)
+    return {"active": _("Active")}.get(value, value)
 
 
 @register.filter
