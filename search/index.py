@@ -98,7 +98,7 @@ class SearchIndex:
         self.vectors = vectors
         self.meta = meta
         self.version = version
-        self._rows: tuple[np.ndarray, dict[int, int]] | None = None
+        self._rows: np.ndarray | None = None
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     @classmethod
@@ -126,15 +126,12 @@ class SearchIndex:
 
     def row_ids(self) -> np.ndarray:
         if self._rows is None:
-            ids = self.bm25.doc_ids()
-            self._rows = (ids, {int(i): r for r, i in enumerate(ids.tolist())})
-        return self._rows[0]
+            self._rows = self.bm25.doc_ids()
+        return self._rows
 
     def rows_of(self, listing_ids: Sequence[int]) -> np.ndarray:
-        self.row_ids()
-        row_of = self._rows[1]
-        return np.array([row_of[int(i)] for i in listing_ids if int(i) in row_of],
-                        dtype=np.int64)
+        """Rows of the given listings, in the order given; ids not in the index are skipped."""
+        return self.bm25.rows_of(listing_ids)
 
     def allowed_mask(self, allowed: np.ndarray) -> np.ndarray:
         ids = self.row_ids()

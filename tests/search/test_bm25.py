@@ -109,3 +109,47 @@ def test_unknown_format_version_is_refused(index):
     np.savez(buffer, **arrays)
     with pytest.raises(ValueError, match="unsupported BM25 index format version 9"):
         BM25Index.from_bytes(buffer.getvalue())
+
+
+def test_written_and_bridged_terms_stay_apart_through_later_changes():
+    index = BM25Index()
+    index.add(1, {"도깨비": 2.0}, {"goblin": 1.0})
+    index.add(2, {"goblin": 2.0, "forest": 1.0})
+    index.search({"goblin": 1.0})  # builds
+    index.add(3, {"forest": 1.0}, {"숲": 0.5})
+    index.remove(2)
+    hits = {hit.doc_id: hit.matched for hit in index.search({"goblin": 1.0, "숲": 1.0})}
+    assert [(m.term, m.via_document_bridge) for m in hits[1]] == [("goblin", True)]
+    assert [(m.term, m.via_document_bridge) for m in hits[3]] == [("숲", True)]
+    restored = BM25Index.from_bytes(index.to_bytes())
+    assert restored.search({"goblin": 1.0, "숲": 1.0}) == index.search({"goblin": 1.0, "숲": 1.0})
+
+
+def test_format_1_files_still_load_with_the_same_scores():
+    # Given a file in format 1 (original and bridged frequencies as two CSR matrices)
+    index = BM25Index()
+    index.add(1, {"tea": 2.0, "field": 1.0}, {"녹차": 1.0})
+    index.add(2, {"녹차": 1.0}, {"tea": 0.5})
+    terms = ["tea", "field", "녹차"]
+    meta = {"version": 1, "params": {"k1": 1.2, "b": 0.75}, "terms": terms}
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        doc_ids=np.array([1, 2], dtype=np.int64),
+        lengths=np.array([3.0, 1.0], dtype=np.float32),
+        original_data=np.array([2.0, 1.0, 1.0], dtype=np.float32),
+        original_indices=np.array([0, 1, 2], dtype=np.int32),
+        original_indptr=np.array([0, 2, 3], dtype=np.int32),
+        original_shape=np.array([2, 3]),
+        bridged_data=np.array([1.0, 0.5], dtype=np.float32),
+        bridged_indices=np.array([2, 0], dtype=np.int32),
+        bridged_indptr=np.array([0, 1, 2], dtype=np.int32),
+        bridged_shape=np.array([2, 3]),
+    )
+    # When it is loaded, then it ranks and explains exactly like the index it was written from
+    restored = BM25Index.from_bytes(buffer.getvalue())
+    query = {"tea": 1.0, "녹차": 1.0, "field": 0.5}
+    for original, copy in zip(index.scores(query), restored.scores(query), strict=True):
+        assert np.array_equal(original, copy)
+    assert restored.search(query) == index.search(query)
