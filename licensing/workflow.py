@@ -10,7 +10,7 @@ licensed --end (period over) | revoke (creator or staff, with reason)--> closed
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import DealStatus as S
 
@@ -46,9 +46,15 @@ TRANSITIONS: dict[str, Transition] = {
 
 # The verb of each action, for messages ("Cannot accept a deal that is ...").
 ACTION_VERBS = {
-    "accept": _("accept"), "counter": _("counter"), "reject": _("reject"),
-    "withdraw": _("withdraw"), "expire": _("expire"), "lapse": _("lapse"), "pay": _("pay"),
-    "end": _("end"), "revoke": _("revoke"),
+    "accept": pgettext_lazy("deal action", "accept"),
+    "counter": pgettext_lazy("deal action", "counter"),
+    "reject": pgettext_lazy("deal action", "reject"),
+    "withdraw": pgettext_lazy("deal action", "withdraw"),
+    "expire": pgettext_lazy("deal action", "expire"),
+    "lapse": pgettext_lazy("deal action", "lapse"),
+    "pay": pgettext_lazy("deal action", "pay"),
+    "end": pgettext_lazy("deal action", "end"),
+    "revoke": pgettext_lazy("deal action", "revoke"),
 }
 
 # Royalty bounds follow the catalog format (FORMAT.md: 0-50 %).

@@ -7,7 +7,7 @@ changes_requested → submitted; published ⇄ suspended; → archived.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ListingStatus as S
 
@@ -37,9 +37,14 @@ TRANSITIONS: dict[str, Transition] = {
 
 # The verb of each action, for messages ("Cannot approve a listing that is ...").
 ACTION_VERBS = {
-    "submit": _("submit"), "withdraw": _("withdraw"), "archive": _("archive"),
-    "approve": _("approve"), "reject": _("reject"), "request_changes": _("request changes to"),
-    "suspend": _("suspend"), "reinstate": _("reinstate"),
+    "submit": pgettext_lazy("listing action", "submit"),
+    "withdraw": pgettext_lazy("listing action", "withdraw"),
+    "archive": pgettext_lazy("listing action", "archive"),
+    "approve": pgettext_lazy("listing action", "approve"),
+    "reject": pgettext_lazy("listing action", "reject"),
+    "request_changes": pgettext_lazy("listing action", "request changes to"),
+    "suspend": pgettext_lazy("listing action", "suspend"),
+    "reinstate": pgettext_lazy("listing action", "reinstate"),
 }
 
 # Owners may edit what is not under review or decided against; edits to a

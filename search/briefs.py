@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.errors import Conflict, Forbidden, NotFound
@@ -29,7 +30,7 @@ DEFAULTS = {"media": [], "territory": "", "start": None, "end": None, "budget_kr
 
 def _require_signed_in(user) -> None:
     if not (user and user.is_authenticated and user.is_active):
-        raise Forbidden("Sign in to save a brief.")
+        raise Forbidden(_("Sign in to save a brief."))
 
 
 def _values(data: dict) -> dict:
@@ -45,8 +46,8 @@ def saved_brief_create(*, owner: User, data: dict) -> SavedBrief:
         # Lock the owner's row so two concurrent saves cannot both pass the count.
         User.objects.select_for_update().filter(pk=owner.pk).first()
         if SavedBrief.objects.filter(owner=owner).count() >= MAX_SAVED_BRIEFS:
-            raise Conflict(f"You have kept {MAX_SAVED_BRIEFS} briefs; delete one to save another.",
-                           code="too_many_briefs")
+            raise Conflict(_("You have kept %(count)d briefs; delete one to save another.")
+                           % {"count": MAX_SAVED_BRIEFS}, code="too_many_briefs")
         now = timezone.now()
         return SavedBrief.objects.create(owner=owner, created_at=now, updated_at=now,
                                          **_values(data))
@@ -55,19 +56,19 @@ def saved_brief_create(*, owner: User, data: dict) -> SavedBrief:
 def saved_brief_update(*, actor: User, brief: SavedBrief, data: dict) -> SavedBrief:
     """Replace the brief with validated input (a whole brief: PATCH merges before validating)."""
     if brief.owner_id != getattr(actor, "pk", None):
-        raise Forbidden("Only the brief's owner may change it.")
+        raise Forbidden(_("Only the brief's owner may change it."))
     values = {**_values(data), "updated_at": timezone.now()}
     with transaction.atomic():
         updated = SavedBrief.objects.filter(pk=brief.pk, owner=actor).update(**values)
         if not updated:
-            raise NotFound("No such brief.")
+            raise NotFound(_("No such brief."))
     brief.refresh_from_db()
     return brief
 
 
 def saved_brief_delete(*, actor: User, brief: SavedBrief) -> None:
     if brief.owner_id != getattr(actor, "pk", None):
-        raise Forbidden("Only the brief's owner may delete it.")
+        raise Forbidden(_("Only the brief's owner may delete it."))
     with transaction.atomic():
         SavedBrief.objects.filter(pk=brief.pk, owner=actor).delete()
 

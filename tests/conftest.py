@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.utils import translation
 
 pytest_plugins = ["tests.personas"]
 
@@ -195,6 +196,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 #    the developer's index under ./data, and a web-process reload is checked
 #    on every search (no 2-second staleness inside a test).
 # --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _services_speak_english():
+    """Code called outside a request (services, tasks) speaks English in tests, as their
+    assertions are written; a request speaks its own language (LocaleMiddleware)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -72,9 +72,9 @@ def listing_create(*, owner: User, data: dict, actor: User | None = None,
         external_id = fields.get("external_id", "")
         if external_id and Listing.objects.filter(owner=owner, external_id=external_id).exists():
             raise Conflict(
-                "You already have a listing with this external_id.",
+                _("You already have a listing with this external_id."),
                 code="duplicate_external_id",
-                fields={"external_id": ["already used by another of your listings"]},
+                fields={"external_id": [_("already used by another of your listings")]},
             )
         listing = Listing.objects.create(owner=owner, status=S.DRAFT, **fields)
         _offers_replace(listing, offers or [])
@@ -108,9 +108,9 @@ def _listing_apply(
             owner=locked.owner, external_id=external_id
         ).exclude(pk=locked.pk).exists():
             raise Conflict(
-                "You already have a listing with this external_id.",
+                _("You already have a listing with this external_id."),
                 code="duplicate_external_id",
-                fields={"external_id": ["already used by another of your listings"]},
+                fields={"external_id": [_("already used by another of your listings")]},
             )
         changed = sorted(name for name, value in fields.items() if getattr(locked, name) != value)
         for name in changed:
@@ -157,7 +157,7 @@ def _transition(*, actor: User, listing: Listing, action: str, reason: str = "")
         if action == "submit":
             _require_complete(current)
         if transition.target == S.PUBLISHED and not current.owner.is_active:
-            raise Conflict("The owner's account is suspended; reinstate the account first.",
+            raise Conflict(_("The owner's account is suspended; reinstate the account first."),
                            code="owner_suspended")
         Listing.objects.filter(pk=current.pk, status=current.status).update(**changes)
         audit_record(actor=actor, action=f"listing.{action}", target=current,

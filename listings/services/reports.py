@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 
 from exchange.accounts.models import User
@@ -30,26 +31,27 @@ class TooManyReports(ApplicationError):
 
 def _require_moderator(actor: User) -> None:
     if not actor.is_moderator:
-        raise Forbidden("Only moderators may do this.")
+        raise Forbidden(_("Only moderators may do this."))
 
 
 def report_file(*, reporter: User, listing: Listing, kind: str, description: str,
                 evidence_url: str = "") -> Report:
     """A new open report. The caller has checked the reporter may see the listing."""
     if not (reporter and reporter.is_authenticated and reporter.is_active):
-        raise Forbidden("Sign in to report a listing.")
+        raise Forbidden(_("Sign in to report a listing."))
     if kind not in ReportKind.values:
-        raise InvalidInput.for_field("kind", f"one of {', '.join(ReportKind.values)}")
+        raise InvalidInput.for_field("kind", _("must be one of %(choices)s")
+                                     % {"choices": ", ".join(ReportKind.values)})
     description = (description or "").strip()
     if not description:
-        raise InvalidInput.for_field("description", "say what is wrong with this listing")
+        raise InvalidInput.for_field("description", _("say what is wrong with this listing"))
     if len(description) > MAX_DESCRIPTION_CHARS:
         raise InvalidInput.for_field(
-            "description", f"at most {MAX_DESCRIPTION_CHARS} characters")
+            "description", _("at most %(count)d characters") % {"count": MAX_DESCRIPTION_CHARS})
     if listing.owner_id == reporter.pk:
-        raise Forbidden("You cannot report your own listing.")
+        raise Forbidden(_("You cannot report your own listing."))
     if listing.status != S.PUBLISHED:
-        raise Conflict("Only a published listing can be reported.", code="not_reportable")
+        raise Conflict(_("Only a published listing can be reported."), code="not_reportable")
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=reporter.pk).first()  # one count at a time
         since = timezone.now() - RATE_WINDOW
@@ -59,7 +61,7 @@ def report_file(*, reporter: User, listing: Listing, kind: str, description: str
                 "You have filed many reports in the last hour; try again later.")
         if Report.objects.filter(reporter=reporter, listing=listing,
                                  status=ReportStatus.OPEN).exists():
-            raise Conflict("You already have an open report on this listing.",
+            raise Conflict(_("You already have an open report on this listing."),
                            code="report_already_open")
         try:
             with transaction.atomic():
@@ -67,7 +69,7 @@ def report_file(*, reporter: User, listing: Listing, kind: str, description: str
                     listing=listing, reporter=reporter, kind=kind, description=description,
                     evidence_url=(evidence_url or "").strip())
         except IntegrityError:  # the same report sent twice at once
-            raise Conflict("You already have an open report on this listing.",
+            raise Conflict(_("You already have an open report on this listing."),
                            code="report_already_open") from None
         audit_record(actor=reporter, action="report.file", target=report,
                      to_state=ReportStatus.OPEN, data={"listing": listing.pk, "kind": kind})
@@ -79,7 +81,7 @@ def _resolve(*, moderator: User, report: Report, to: str, reason: str, action: s
     updated = Report.objects.filter(pk=report.pk, status=ReportStatus.OPEN).update(
         status=to, resolution_reason=reason, resolved_by=moderator, resolved_at=timezone.now())
     if not updated:
-        raise Conflict("This report has already been resolved.", code="invalid_transition")
+        raise Conflict(_("This report has already been resolved."), code="invalid_transition")
     audit_record(actor=moderator, action=action, target=report, from_state=ReportStatus.OPEN,
                  to_state=to, reason=reason, data={"listing": report.listing_id})
 
@@ -93,7 +95,7 @@ def _require_reason(reason: str, why: str) -> str:
 
 def report_dismiss(*, moderator: User, report: Report, reason: str) -> Report:
     _require_moderator(moderator)
-    reason = _require_reason(reason, "say why, so the reporter understands the decision")
+    reason = _require_reason(reason, _("say why, so the reporter understands the decision"))
     with transaction.atomic():
         _resolve(moderator=moderator, report=report, to=ReportStatus.DISMISSED, reason=reason,
                  action="report.dismiss")
@@ -105,18 +107,18 @@ def report_take_down(*, moderator: User, report: Report, reason: str) -> Report:
     """Suspend the listing (unless it already is) with the moderator's reason, and resolve
     this report and every other open report on the listing as taken down."""
     _require_moderator(moderator)
-    reason = _require_reason(reason, "say why, so the creator and the reporter can act on it")
+    reason = _require_reason(reason, _("say why, so the creator and the reporter can act on it"))
     with transaction.atomic():
         current = Report.objects.select_for_update().get(pk=report.pk)
         if current.status != ReportStatus.OPEN:
-            raise Conflict("This report has already been resolved.", code="invalid_transition")
+            raise Conflict(_("This report has already been resolved."), code="invalid_transition")
         listing = Listing.objects.get(pk=current.listing_id)
         if listing.status == S.PUBLISHED:
             listing_suspend(actor=moderator, listing=listing, reason=reason)
         elif listing.status != S.SUSPENDED:
             raise Conflict(
-                f"The listing is {listing.get_status_display().lower()}, not public; "
-                "dismiss the report instead.", code="not_reportable")
+                _("The listing is %(status)s, not public; dismiss the report instead.")
+                % {"status": listing.get_status_display().lower()}, code="not_reportable")
         open_reports = Report.objects.select_for_update().filter(
             listing_id=listing.pk, status=ReportStatus.OPEN).order_by("pk")
         for other in open_reports:

@@ -57,9 +57,10 @@ def test_sign_up_errors_stand_next_to_their_field_and_keep_what_was_typed(page_c
         "preferred_language": "ko", "roles": ["producer"],
     }))
 
-    assert "choose creator, producer or both" in _field_errors(no_role, "id_roles")
+    # The page speaks Korean, so do the service's reasons shown next to the fields.
+    assert "창작자, 제작사 중 하나 이상을 선택해야 합니다" in _field_errors(no_role, "id_roles")
     assert 'value="me@example.com"' in no_role and 'value="홍길동"' in no_role
-    assert "already registered" in _field_errors(taken, "id_email")
+    assert "이미 가입된 이메일입니다" in _field_errors(taken, "id_email")
     assert "유효한 이메일 주소를 입력하세요." in _field_errors(bad_email, "id_email")
     assert 'value="not-an-email"' in bad_email
     assert 'value="x"' not in bad_email  # a password is never sent back

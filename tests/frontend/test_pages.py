@@ -195,3 +195,14 @@ def test_browse_pages_through_results(page_client, owner):
     assert "13 listings found" in first and "Page 1 of 2" in first
     assert "Work 11" in first and "Work 12" not in first
     assert "Work 12" in second and 'href="?ordering=title&amp;page=1"' in second
+
+
+def test_browse_without_any_filter_lists_every_published_listing(page_client, owner):
+    published = factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED,
+                                       title="Lantern Webtoon")
+    draft = factories.make_listing(owner=owner, title="Unfinished Draft")
+
+    page = _html(page_client(language="en").get("/browse/"))
+
+    assert "1 listing found" in page
+    assert published.title in page and draft.title not in page
