@@ -30,7 +30,8 @@ TORCH_SPEC := torch==2.13.0
 # fonts-nanum: Korean glyphs for the licensing PDFs.
 # chromium, fonts-noto-cjk: the browser the end-to-end tests drive (tests/browser/,
 # Playwright with /usr/bin/chromium) and the Korean font its pages render with.
-APT_PACKAGES := fonts-nanum chromium fonts-noto-cjk
+# gettext: tests/test_translations.py re-extracts the catalog with xgettext.
+APT_PACKAGES := fonts-nanum chromium fonts-noto-cjk gettext
 
 PYTEST_ARGS ?=
 RUNSERVER_ADDR ?= 127.0.0.1:8000
