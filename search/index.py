@@ -29,6 +29,7 @@ import numpy as np
 
 from search.dense import VectorIndex
 from search.documents import SearchDocument, dense_text, lexical_terms
+from search.listing_table import ListingTable
 from search.text import BM25Index, Bridge, IndexTerms
 
 MANIFEST = "manifest.json"
@@ -92,18 +93,18 @@ def prepare(
 
 
 class SearchIndex:
-    def __init__(self, bm25: BM25Index, vectors: VectorIndex, meta: dict[int, dict],
-                 version: int | None = None) -> None:
+    def __init__(self, bm25: BM25Index, vectors: VectorIndex,
+                 meta: ListingTable | dict[int, dict], version: int | None = None) -> None:
         self.bm25 = bm25
         self.vectors = vectors
-        self.meta = meta
+        self.meta = meta if isinstance(meta, ListingTable) else ListingTable(meta)
         self.version = version
         self._rows: np.ndarray | None = None
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     @classmethod
     def empty(cls, *, dimension: int, model_id: str) -> SearchIndex:
-        return cls(BM25Index(), VectorIndex(dimension, model_id), {})
+        return cls(BM25Index(), VectorIndex(dimension, model_id), ListingTable())
 
     @property
     def model_id(self) -> str:
@@ -119,8 +120,8 @@ class SearchIndex:
         return set(self.meta)
 
     def hash_of(self, listing_id: int) -> str | None:
-        entry = self.meta.get(int(listing_id))
-        return entry["hash"] if entry else None
+        listing_id = int(listing_id)
+        return self.meta.value(listing_id, "hash") if listing_id in self.meta else None
 
     # -- row-aligned views for vectorised ranking (BM25 scores come in its row order) -----
 
@@ -142,10 +143,7 @@ class SearchIndex:
     def facet_codes(self, name: str) -> tuple[np.ndarray, list[str]]:
         """Per row, a code for the listing's value of `name` (ip_type, region, language)."""
         if name not in self._facets:
-            labels: dict[str, int] = {}
-            codes = np.array([labels.setdefault(self.meta[int(i)].get(name, ""), len(labels))
-                              for i in self.row_ids().tolist()], dtype=np.int64)
-            self._facets[name] = (codes, list(labels))
+            self._facets[name] = self.meta.codes(name, self.row_ids())
         return self._facets[name]
 
     def _changed(self) -> None:
@@ -182,8 +180,8 @@ class SearchIndex:
         try:
             self.bm25.save(building / "bm25.npz")
             self.vectors.save(building / "dense")
-            meta = {str(k): v for k, v in self.meta.items()}
-            (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
+            meta = json.dumps(self.meta.to_json(), ensure_ascii=False)
+            (building / "meta.json").write_text(meta)
             name = f"v{version:06d}"
             target = folder / name
             if target.exists():  # left by a crash between rename and manifest
@@ -213,7 +211,7 @@ class SearchIndex:
         path = folder / manifest.path
         vectors = VectorIndex.load(path / "dense", expected_model_id=expected_model_id)
         bm25 = BM25Index.load(path / "bm25.npz")
-        meta = {int(k): v for k, v in json.loads((path / "meta.json").read_text()).items()}
+        meta = ListingTable.from_json(json.loads((path / "meta.json").read_text()))
         if len(meta) != manifest.count or len(vectors) != manifest.count:
             raise ValueError(f"search index {path} does not match its manifest")
         return cls(bm25, vectors, meta, version=manifest.version)
