@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 
 from search.text import Bridge, IndexTerms, document_terms
@@ -19,6 +20,11 @@ from search.text.bridge import LEXICON, ROMANIZATION
 # How many English bridge targets a Korean listing's dense text carries. The dense model
 # (MiniLM) is English-only and truncates at 256 word pieces; 60 short phrases stay inside it.
 DENSE_BRIDGE_TERMS = 60
+# Bumped when the way terms or dense text are derived from a listing changes, so every
+# indexed hash differs and check_search_index re-indexes the catalog (2: Korean dense text
+# without Hangul).
+DERIVATION_VERSION = 2
+_HANGUL_RUN = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,8 @@ class SearchDocument:
 
     def content_hash(self) -> str:
         """Changes whenever anything the index derives from the listing changes."""
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        fields = {**asdict(self), "derivation": DERIVATION_VERSION}
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def metadata(self) -> dict:
@@ -95,21 +102,31 @@ def english_bridge_targets(terms: IndexTerms, *, limit: int = DENSE_BRIDGE_TERMS
     return list(seen)
 
 
+def without_hangul(text: str) -> str:
+    """The words of a text the English-only dense model can read: Hangul runs removed."""
+    return " ".join(_HANGUL_RUN.sub(" ", text).split())
+
+
 def dense_text(document: SearchDocument, terms: IndexTerms | None = None) -> str:
     """The passage the dense model embeds.
 
-    English listings: title and description. Korean listings: the title plus the English
-    words the bridge found in the listing (MiniLM reads no Korean, so embedding Hangul gives
-    a vector that is near every other Korean text and far from every English query).
+    English listings: title and description. Korean listings: the Latin-script words of the
+    title ("LED", "2077") plus the English words and romanizations the bridge found in the
+    listing. MiniLM reads no Korean: its tokenizer turns Hangul into jamo pieces (a Korean
+    title is about 26 of them on the dev catalog, a description 256), which only pull every
+    Korean text towards every other one and cost time.
     """
     if document.language != "ko" or terms is None:
         return f"{document.title}. {document.body}"
-    targets = english_bridge_targets(terms)
-    return f"{document.title}. {', '.join(targets)}" if targets else document.title
+    readable = [part for part in (without_hangul(document.title),
+                                  ", ".join(english_bridge_targets(terms))) if part]
+    return ". ".join(readable) if readable else document.title
 
 
 def dense_query_text(text: str, bridged_targets: list[str]) -> str:
-    """A Korean query reaches the English-only model through its bridged English words."""
+    """A Korean query reaches the English-only model through its bridged English words
+    (and its Latin-script words), like a Korean listing (see dense_text)."""
     if not bridged_targets:
         return text
-    return f"{text} {', '.join(bridged_targets)}"
+    readable = [part for part in (without_hangul(text), ", ".join(bridged_targets)) if part]
+    return ". ".join(readable)
