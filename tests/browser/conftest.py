@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from exchange.celery import app as celery_app
@@ -69,15 +70,20 @@ def browser():
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     # Playwright's synchronous API keeps an asyncio loop registered as running on this
-    # thread while it is open, and Django then refuses every ORM call made here (the test's
-    # own set-up and the database flush between tests) as if it came from async code. No
-    # coroutine ever touches the ORM in these tests, so the check is switched off exactly
-    # while the browser is open.
+    # thread while it is open. Django then takes this thread for async code: it refuses ORM
+    # calls (the test's own and pytest-django's flush between tests), and it hands out
+    # other database connections than the test database's own (asgiref keeps them per
+    # context, not per thread, while a loop runs), which lack what pytest-django set up on
+    # them (the serialized rollback). No coroutine ever touches the ORM here, so the check
+    # is off and this thread keeps its connections exactly while the browser is open.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
+    own_connections = {alias: connections[alias] for alias in connections}
     playwright = sync_playwright().start()
+    for alias, connection in own_connections.items():
+        connections[alias] = connection
     try:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

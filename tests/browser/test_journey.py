@@ -1,27 +1,39 @@
 """The exchange end to end, in Korean, as its people use it in a browser.
 
-A Gwangju creator lists a 3D asset with a cover image and a GLB model and submits it; a
-moderator approves it; a producer searches for it in Korean, finds it first, opens it and
-checks that the rights are free for their production.
+A Gwangju creator lists a 3D asset with a cover image and GLB files and submits it; a
+moderator approves it; a producer searches for it in Korean, finds it first, checks that
+the rights are free and requests a licence; the creator counters with a higher fee; the
+producer accepts; both sign the agreement; the producer takes the invoice and pays by bank
+transfer, which staff confirm from the bank statement; the producer downloads the
+deliverable, and anyone can verify the licence certificate at /verify/<code>.
+
+The licence pages' wording is looked up in the catalog (ui()), the rest is written in
+Korean as the pages say it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from pathlib import Path
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
+from frontend.templatetags.exchange_tags import krw
+from licensing.models import Deal, DealStatus
 from listings.models import Listing, ListingStatus, MediaKind, MediaRole
+from payments.models import Payment, PaymentStatus
 from tests import factories
-from tests.browser.browsing import field, screenshot, sign_in
+from tests.browser.browsing import field, screenshot, sign_in, ui
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TITLE = "무등산 억새 능선 3D 배경 세트"
 SUMMARY = "LED 월과 VR 전시에 바로 쓰는 무등산 가을 능선 3D 배경"
-# 52 words: the workflow asks for at least 40 before review.
+# 64 words: the workflow asks for 40 to 250 before review.
 DESCRIPTION = (
     "광주 무등산 서석대와 입석대 주변의 억새 능선을 사진 측량으로 재구성한 3D 배경 "
     "세트입니다. 가을 억새 들판, 주상절리 돌기둥, 정상부 바위와 운해를 각각 GLB 에셋으로 "
@@ -33,31 +45,49 @@ DESCRIPTION = (
 QUERY = "광주 산 가을 억새 실감형 배경"
 IMMERSIVE = "실감형(VR/AR/XR, 버추얼 프로덕션)"
 EXHIBITION = "전시"
+PRODUCTION = "광주 비엔날레 미디어아트 전시의 LED 월 배경 영상(12개월, 국내 전시)"
+OFFER_FEE_KRW = 3_000_000
+COUNTER_FEE_KRW = 3_500_000
+DELIVERABLE = "능선 전체 에셋"
 # With a real worker the index catches up a moment after the approval commits.
 INDEX_WAIT_S = 60
 
 
-def test_a_listing_goes_from_creator_to_producer(
+def test_a_listing_goes_from_creator_to_a_licensed_producer(
     open_page, background_tasks, sample_files, owner, moderator, producer
 ):
     # given: a published listing of someone else's, so the search has a choice to make
     factories.make_listing(status=ListingStatus.PUBLISHED)
-    assert len(DESCRIPTION.split()) >= 40
+    start = dt.date.today() + dt.timedelta(days=30)
+    creator_page, moderator_page, producer_page = (open_page("ko") for _ in range(3))
 
-    listing = _creator_lists_and_submits(open_page("ko"), owner, sample_files)
-    _moderator_approves(open_page("ko"), moderator)
-    producer_page = open_page("ko")
+    listing = _creator_lists_and_submits(creator_page, owner, sample_files)
+    _moderator_approves(moderator_page, moderator)
     _producer_finds_it_in_korean(producer_page, producer)
-    _producer_checks_availability(producer_page)
+    _producer_checks_availability(producer_page, start)
+    deal = _producer_requests_a_licence(producer_page, start)
+    _creator_counters(creator_page, deal)
+    _producer_accepts(producer_page, deal)
+    _both_sign(producer_page, creator_page, deal)
+    reference = _producer_takes_the_invoice(producer_page, deal)
+    _staff_confirm_the_transfer(moderator_page, reference, deal)
+    code = _producer_downloads_the_deliverable(producer_page, deal, sample_files["model"])
+    _anyone_verifies_the_certificate(open_page("ko"), code)
 
     listing.refresh_from_db()
-    assert listing.status == ListingStatus.PUBLISHED
-    assert listing.owner_id == owner.pk
+    deal.refresh_from_db()
+    assert (listing.status, listing.owner_id) == (ListingStatus.PUBLISHED, owner.pk)
+    assert (deal.status, deal.producer_id, deal.creator_id) == (
+        DealStatus.LICENSED, producer.pk, owner.pk)
+    assert (deal.fee_krw, deal.start_date) == (COUNTER_FEE_KRW, start)
+    payment = Payment.objects.get(deal=deal)
+    assert (payment.status, payment.amount_krw, payment.reference) == (
+        PaymentStatus.SUCCEEDED, COUNTER_FEE_KRW, reference)
 
 
 def _creator_lists_and_submits(page, owner, files) -> Listing:
     sign_in(page, owner)
-    page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="내 등록물").click()
+    _menu(page, "내 등록물").click()
     page.get_by_role("main").get_by_role("link", name="새 등록물").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("새 등록물")
 
@@ -71,11 +101,11 @@ def _creator_lists_and_submits(page, owner, files) -> Listing:
     page.get_by_role("group", name="에셋 형식").get_by_label("GLB", exact=True).check()
     field(page, "권리자").fill("빛고을 스튜디오")
     offer = page.get_by_role("group", name="라이선스 1", exact=True)
-    offer.get_by_label(IMMERSIVE).check()
+    offer.get_by_label(IMMERSIVE, exact=True).check()
     offer.get_by_label(EXHIBITION, exact=True).check()
     field(offer, "지역(국가)").fill("KR")
     field(offer, "기간(개월)").fill("12")
-    field(offer, "가격(원)").fill("3000000")
+    field(offer, "가격(원)").fill(str(OFFER_FEE_KRW))
     page.get_by_role("button", name="초안 저장").click()
     expect(page.get_by_role("status")).to_contain_text("초안을 저장했습니다.")
     expect(page.get_by_role("heading", level=1)).to_have_text("등록물 수정")
@@ -85,7 +115,7 @@ def _creator_lists_and_submits(page, owner, files) -> Listing:
     _upload(page, name="mudeung-ridge.glb", mime="model/gltf-binary", data=files["model"],
             use="갤러리 / 미리보기", caption="능선 3D 미리보기")
     _upload(page, name="mudeung-ridge-full.glb", mime="model/gltf-binary",
-            data=files["model"], use="납품 파일", caption="능선 전체 에셋")
+            data=files["model"], use="납품 파일", caption=DELIVERABLE)
     screenshot(page, "01-creator-listing-with-files",
                focus=page.get_by_role("button", name="올리기"))
 
@@ -118,7 +148,7 @@ def _upload(page, *, name: str, mime: str, data: bytes, use: str, caption: str) 
 
 def _moderator_approves(page, moderator) -> None:
     sign_in(page, moderator)
-    page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="심사").click()
+    _menu(page, "심사").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("심사 대기열")
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -149,12 +179,12 @@ def _producer_finds_it_in_korean(page, producer) -> None:
     first_hit.get_by_role("link").click()
 
 
-def _producer_checks_availability(page) -> None:
+def _producer_checks_availability(page, start: dt.date) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_role("img", name=f"{TITLE} 대표 이미지")).to_be_visible()
     expect(page.locator("model-viewer")).to_have_attribute("alt", "능선 3D 미리보기")
 
-    start = dt.date.today() + dt.timedelta(days=30)
+    page.wait_for_load_state()  # htmx is ready: the answer comes into this page
     checker = page.get_by_role("region", name="이용 가능 여부 확인")
     field(checker, "매체").select_option(label=IMMERSIVE)
     field(checker, "이용 국가").fill("KR")
@@ -162,4 +192,121 @@ def _producer_checks_availability(page) -> None:
     field(checker, "종료일").fill((start + dt.timedelta(days=364)).isoformat())
     checker.get_by_role("button", name="확인").click()
     expect(checker).to_contain_text("이 조건으로 이용할 수 있습니다.")
+    expect(page).to_have_url(re.compile(r"/ip/\d+/$"))
     screenshot(page, "05-producer-listing-available")
+
+
+def _producer_requests_a_licence(page, start: dt.date) -> Deal:
+    page.get_by_role("region", name=ui("License this IP")).get_by_role(
+        "link", name=ui("Request a licence")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui("Request a licence"))
+    offers = page.get_by_role("group", name=ui("Licence"))
+    expect(offers.get_by_role("radio").first).to_be_checked()  # the creator's one offer
+    field(page, ui("First day")).fill(start.isoformat())
+    field(page, ui("Intended production")).fill(PRODUCTION)
+    page.get_by_role("button", name=ui("Send the request")).click()
+    expect(page.get_by_role("status")).to_contain_text(ui(
+        "Your request was sent. The creator answers on this page; you get an e-mail when "
+        "they do."))
+    deal = Deal.objects.get(listing__title=TITLE)
+    expect(page).to_have_url(re.compile(rf"/deals/{deal.pk}/$"))
+    assert (deal.status, deal.fee_krw, deal.start_date) == (
+        DealStatus.REQUESTED, OFFER_FEE_KRW, start)
+    return deal
+
+
+def _creator_counters(page, deal: Deal) -> None:
+    _menu(page, "내 등록물").click()
+    incoming = page.get_by_role("region", name=ui("Licence requests waiting for your answer"))
+    incoming.get_by_role("link", name=TITLE).click()
+    expect(page.locator("#deal-production")).to_have_text(PRODUCTION)
+    page.get_by_role("link", name=ui("Propose other terms")).click()
+    field(page, ui("Fee (KRW)")).fill(str(COUNTER_FEE_KRW))
+    field(page, ui("Note to the other party")).fill("전시 기간 연장 가능성을 반영했습니다.")
+    page.get_by_role("button", name=ui("Send the counter-proposal")).click()
+    expect(page.get_by_role("status")).to_contain_text(ui(
+        "Your counter-proposal was sent; it is now the other party's move."))
+    screenshot(page, "06-creator-countered")
+
+
+def _producer_accepts(page, deal: Deal) -> None:
+    _menu(page, ui("My licences")).click()
+    waiting = page.get_by_role("region", name=ui("Counter-proposals waiting for your answer"))
+    waiting.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("main")).to_contain_text(_won(COUNTER_FEE_KRW))
+    page.get_by_role("button", name=ui("Accept these terms")).click()
+    expect(page.get_by_role("status")).to_contain_text(ui(
+        "Accepted. The rights are held for you while the agreement is signed and paid."))
+
+
+def _both_sign(producer_page, creator_page, deal: Deal) -> None:
+    for page in (producer_page, creator_page):
+        page.goto(f"/deals/{deal.pk}/")
+        page.get_by_role("link", name=ui("Read and sign the agreement")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(ui("Licence agreement"))
+        page.get_by_label(ui("I have read this agreement and agree to be bound by it")).check()
+        if page is creator_page:
+            screenshot(page, "07-agreement-before-the-second-signature")
+        page.get_by_role("button", name=ui("Sign the agreement")).click()
+        expect(page.get_by_role("status")).to_contain_text(ui("Signed. Thank you."))
+
+
+def _producer_takes_the_invoice(page, deal: Deal) -> str:
+    page.goto(f"/deals/{deal.pk}/")
+    page.get_by_role("button", name=ui("Get the invoice and pay")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui("Invoice"))
+    expect(page.locator("#invoice-amount")).to_have_text(_won(COUNTER_FEE_KRW))
+    transfer = page.get_by_role("region", name=ui("Pay by bank transfer"))
+    reference = page.locator("#invoice-reference").text_content()
+    expect(transfer).to_contain_text(reference)
+    screenshot(page, "08-producer-invoice-bank-transfer")
+    return reference
+
+
+def _staff_confirm_the_transfer(page, reference: str, deal: Deal) -> None:
+    _menu(page, ui("Bank receipts")).click()
+    page.get_by_role("link", name=reference).click()  # the open invoice fills the form in
+    expect(field(page, ui("Payment reference"))).to_have_value(reference)
+    field(page, ui("Amount received (KRW)")).fill(str(COUNTER_FEE_KRW))
+    field(page, ui("Bank transaction id")).fill("KB-20261124-0001")
+    page.get_by_role("button", name=ui("Record the receipt")).click()
+    expect(page.get_by_role("status")).to_contain_text(ui(
+        "Invoice %(reference)s is paid in full: deal #%(deal)s is licensed and its "
+        "certificate issued.") % {"reference": reference, "deal": deal.pk})
+    screenshot(page, "09-staff-bank-receipt-recorded")
+
+
+def _producer_downloads_the_deliverable(page, deal: Deal, expected: bytes) -> str:
+    page.goto(f"/deals/{deal.pk}/")
+    page.get_by_role("link", name=ui("Downloads and certificate")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        ui("Licence for %(title)s") % {"title": TITLE})
+    deliverables = page.get_by_role("region", name=ui("Deliverables"))
+    with page.expect_download() as download:
+        deliverables.get_by_role("link", name=DELIVERABLE).click()
+    assert download.value.suggested_filename == "mudeung-ridge-full.glb"
+    assert Path(download.value.path()).read_bytes() == expected
+    screenshot(page, "10-producer-licence-and-certificate")
+    code = page.locator("#certificate-code").text_content()
+    page.get_by_role("link", name=f"/verify/{code}/").click()  # the full address is shown
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "라이선스 확인 · Licence verification")
+    return code
+
+
+def _anyone_verifies_the_certificate(page, code: str) -> None:
+    page.goto(f"/verify/{code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "라이선스 확인 · Licence verification")
+    expect(page.get_by_role("main")).to_contain_text(TITLE)
+    screenshot(page, "11-public-certificate-verification")
+
+
+def _menu(page, name: str):
+    return page.get_by_role("navigation", name="주 메뉴").get_by_role(
+        "link", name=name, exact=True)
+
+
+def _won(amount: int) -> str:
+    with translation.override("ko"):
+        return krw(amount)

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from licensing.models import Deal, DealStatus
+from licensing.services import deal_request
 from listings.models import Listing, ListingStatus
 from tests import factories
 from tests.browser.browsing import field, screenshot, sign_in
@@ -27,7 +29,7 @@ def test_the_language_switcher_turns_the_page_to_english_and_back(open_page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Browse IP")
     expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
-    screenshot(page, "10-browse-in-english")
+    screenshot(page, "20-browse-in-english")
 
     field(page, "Language").select_option(label="한국어")
 
@@ -59,25 +61,30 @@ def test_a_refused_listing_form_names_the_problem_next_to_its_field(open_page, o
     expect(page.locator(".field", has=field(page, "제목"))).not_to_contain_text("필수")
     expect(field(page, "제목")).to_have_value("빛고을 야시장 웹툰")
     expect(field(offer, "지역(국가)")).to_have_value("KR")
-    screenshot(page, "11-listing-form-error-in-place", focus=rights_holder)
+    screenshot(page, "21-listing-form-error-in-place", focus=rights_holder)
     assert Listing.objects.filter(owner=owner).count() == 0
 
 
-def test_a_stranger_is_refused_another_creators_listing_and_dashboard(
+def test_a_stranger_is_refused_another_creators_listing_deal_and_dashboard(
     open_page, owner, other_creator, producer
 ):
     draft = factories.make_listing(owner=owner, title="주인만 보는 초안")
-    before = factories.listing_snapshot(draft)
+    published = factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED)
+    deal = deal_request(producer=producer, listing=published, offer=published.offers.first(),
+                        production="우리 회사의 VR 전시")
+    before = (factories.listing_snapshot(draft), Deal.objects.filter(pk=deal.pk).values().get())
 
     stranger = open_page("ko")
     sign_in(stranger, other_creator)
     stranger.goto("/creator/")
     expect(stranger.get_by_role("heading", level=1)).to_have_text("내 등록물")
     expect(stranger.get_by_role("main")).not_to_contain_text("주인만 보는 초안")
-    response = stranger.goto(f"/creator/listings/{draft.pk}/")
-    assert response.status == 404
-    expect(stranger.get_by_role("heading", level=1)).to_have_text("페이지를 찾을 수 없습니다")
-    screenshot(stranger, "12-stranger-refused-listing-404")
+    expect(stranger.get_by_role("main")).not_to_contain_text(published.title)
+    for url in (f"/creator/listings/{draft.pk}/", f"/deals/{deal.pk}/"):
+        response = stranger.goto(url)
+        assert response.status == 404, url
+        expect(stranger.get_by_role("heading", level=1)).to_have_text("페이지를 찾을 수 없습니다")
+    screenshot(stranger, "22-stranger-refused-deal-404")
 
     not_a_creator = open_page("ko")
     sign_in(not_a_creator, producer)
@@ -86,8 +93,8 @@ def test_a_stranger_is_refused_another_creators_listing_and_dashboard(
     expect(not_a_creator.get_by_role("heading", level=1)).to_have_text(
         "이 작업을 할 권한이 없습니다"
     )
-    screenshot(not_a_creator, "13-producer-refused-creator-dashboard-403")
+    screenshot(not_a_creator, "23-producer-refused-creator-dashboard-403")
 
-    draft.refresh_from_db()
-    assert factories.listing_snapshot(draft) == before
-    assert draft.status == ListingStatus.DRAFT
+    after = (factories.listing_snapshot(draft), Deal.objects.filter(pk=deal.pk).values().get())
+    assert after == before
+    assert (draft.status, deal.status) == (ListingStatus.DRAFT, DealStatus.REQUESTED)
