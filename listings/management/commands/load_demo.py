@@ -10,11 +10,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from exchange.accounts.models import User
 from exchange.accounts.services import MODERATORS_GROUP, organisation_join_or_create
 from exchange.audit.services import audit_record
-from listings.models import Listing
+from licensing.models import Certificate, Deal
+from listings.demo.activity import ActivityReport, activity_seed
+from listings.models import Listing, Report, ReportStatus
 from listings.models import ListingStatus as S
 from listings.services import (
     catalog_import,
@@ -22,9 +25,15 @@ from listings.services import (
     listing_submit,
     system_importer_get_or_create,
 )
+from payments.models import OPEN_STATUSES, Payment
+from payments.selectors import creator_earnings
+from search.models import AlertStatus, DuplicateAlert, SavedBrief
 from search.services import index_check
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "demo" / "catalog.jsonl"
+# The deal notifications of the demo's own activity would all go to the example.com
+# accounts; with the console backend they would bury the accounts printed at the end.
+QUIET_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 PASSWORDS_FILE = "demo-accounts.txt"
 # One of the catalog's 41 creators (seven 3D-asset listings): the demo creator account
 # bears this display name, so the import gives it those listings.
@@ -134,7 +143,10 @@ class Command(BaseCommand):
         "requested). Passwords are random on first creation and kept in "
         f"$EXCHANGE_DATA_DIR/{PASSWORDS_FILE} (mode 0600), or DEMO_PASSWORD for all three "
         "(not checked against the password rules: for local use only). They are printed "
-        "on every run."
+        "on every run. Then the demo activity (listings.demo.activity), made through the "
+        "services: the producer's deals with the creator in every state up to a paid "
+        "licence, an open invoice, a saved brief, an infringement report and a "
+        "near-duplicate submission; each is made once, only when missing."
     )
 
     def handle(self, *args, **options):
@@ -157,7 +169,12 @@ class Command(BaseCommand):
         report = index_check(repair=True)
         self.stdout.write(f"Search index: {report.published} published listings"
                           + (" (rebuilt or repaired)." if report.repaired else ", up to date."))
+        # After the index: the near-duplicate check of the submitted copy searches it.
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL):
+            activity = activity_seed(creator=users["creator"], producer=users["producer"],
+                                     moderator=users["moderator"])
         self._print(path, passwords, demo, added)
+        self._print_activity(users, activity)
 
     def _print(self, path: Path, passwords: list[tuple[DemoAccount, str]],
                demo: dict[str, str], added: int) -> None:
@@ -170,3 +187,31 @@ class Command(BaseCommand):
         states = ", ".join(f"{counts[status]} {status}" for status in S.values if counts[status])
         self.stdout.write(f"Demo catalog: {counts.total()} listings ({states}); "
                           f"{added} added by this run.")
+
+    def _print_activity(self, users: dict[str, User], activity: ActivityReport) -> None:
+        creator, producer = users["creator"], users["producer"]
+        deals = Deal.objects.filter(producer=producer, creator=creator)
+        states = Counter(deals.values_list("status", flat=True))
+        invoices = Payment.objects.filter(deal__in=deals, status__in=OPEN_STATUSES).count()
+        certificates = Certificate.objects.filter(deal__in=deals).count()
+        earned = sum(row.creator_share_krw for row in creator_earnings(user=creator))
+        review = Listing.objects.filter(status=S.SUBMITTED)
+        alerts = DuplicateAlert.objects.filter(listing__in=review, status=AlertStatus.OPEN)
+        reports = Report.objects.filter(status=ReportStatus.OPEN).count()
+        self.stdout.write(
+            f"Demo activity: {len(activity.added)} added by this run"
+            + "".join(f"\n  added: {line}" for line in activity.added)
+            + "".join(f"\n  skipped {line}" for line in activity.skipped))
+        self.stdout.write(
+            f"  producer   {deals.count()} deals with the creator ("
+            + ", ".join(f"{states[s]} {s}" for s in sorted(states)) + f"), {invoices} open "
+            f"invoice(s), {certificates} certificate(s), "
+            f"{SavedBrief.objects.filter(owner=producer).count()} saved brief(s), "
+            f"{Report.objects.filter(reporter=producer).count()} report(s) filed")
+        self.stdout.write(
+            f"  creator    {deals.values('listing').distinct().count()} listings with deals, "
+            f"earnings {earned:,} KRW")
+        self.stdout.write(
+            f"  moderator  {review.count()} listings to review "
+            f"({alerts.values('listing').distinct().count()} with a near-duplicate alert), "
+            f"{reports} open report(s)")
