@@ -16,6 +16,7 @@ from .serializers import (
     ConnectedAccountSerializer,
     DealLedgerSerializer,
     EarningsSerializer,
+    InvoiceCancelInput,
     InvoiceSerializer,
     OnboardingInput,
     OnboardingSerializer,
@@ -44,6 +45,33 @@ class DealInvoiceView(APIView):
         invoice = services.invoice_issue(actor=request.user, deal=deal)
         return Response(InvoiceSerializer(invoice).data,
                         status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class InvoiceCancelView(APIView):
+    """Cancel an open invoice on which nothing was received: staff (with a reason) or
+    the producer who pays it; afterwards the deal may be paid by card instead."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=InvoiceCancelInput, responses={200: InvoiceSerializer})
+    def post(self, request, payment_id):
+        serializer = InvoiceCancelInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.invoice_cancel(actor=request.user, payment_id=payment_id,
+                                          **serializer.validated_data)
+        return Response(InvoiceSerializer(payment).data)
+
+
+class RoyaltyActivationView(APIView):
+    """Staff: activate the licence of a signed deal with no upfront fee (royalties only)."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request, deal_id):
+        deal = services.royalty_licence_activate(
+            actor=request.user, deal=deal_get(user=request.user, pk=deal_id))
+        return Response({"deal": deal.pk, "status": deal.status})
 
 
 class BankReceiptView(APIView):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from exchange.regions import REGIONS
@@ -22,9 +22,14 @@ from .models import (
     PaymentMethod,
     PaymentStatus,
     Refund,
+    RefundStatus,
 )
 
 MONEY_IN = (EntryKind.CHARGE, EntryKind.BANK_RECEIPT)
+OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED)
+# Payments holding money that can be given back (payments.services.refunds).
+REFUNDABLE_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUSED)
+STAFF_REFUNDABLE_ROWS = 100
 
 
 def invoice_get(*, user, deal_id) -> Payment:
@@ -147,3 +152,78 @@ def connected_account_get(*, user) -> ConnectedAccount:
     if account is None:
         raise Http404
     return account
+
+
+def payment_get(*, user, payment_id) -> Payment:
+    """A payment of a deal the user may see (its parties and staff); else 404."""
+    try:
+        payment = Payment.objects.select_related("deal", "deal__listing").get(pk=payment_id)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    deal_get(user=user, pk=payment.deal_id)
+    return payment
+
+
+def card_payment_latest(*, user, deal_id) -> Payment | None:
+    """The latest card payment of a deal the user may see (404 for a stranger)."""
+    deal = deal_get(user=user, pk=deal_id)
+    return (Payment.objects.filter(deal=deal, method=PaymentMethod.STRIPE)
+            .order_by("-created_at", "-id").first())
+
+
+def open_invoices(*, user) -> QuerySet[Payment]:
+    """Bank-transfer invoices still waiting for money, oldest first: staff only."""
+    if not (user and user.is_staff):
+        raise Http404
+    return (Payment.objects.filter(method=PaymentMethod.BANK_TRANSFER,
+                                   status__in=OPEN_INVOICE_STATUSES)
+            .select_related("deal__listing", "deal__producer", "payer")
+            .order_by("created_at", "id"))
+
+
+def _with_refundable(payments: QuerySet[Payment]) -> QuerySet[Payment]:
+    """Each payment with `refundable` (KRW): money in (the amount when paid, what was
+    received when refused) less refunds done or under way; 0 for other statuses."""
+    refunded = Coalesce(Sum("refunds__amount_krw", filter=Q(
+        refunds__status__in=(RefundStatus.PENDING, RefundStatus.SUCCEEDED))), Value(0))
+    return payments.annotate(refunded=refunded).annotate(refundable=Case(
+        When(status=PaymentStatus.SUCCEEDED, then=F("amount_krw") - F("refunded")),
+        When(status=PaymentStatus.REFUSED, then=F("received_krw") - F("refunded")),
+        default=Value(0)))
+
+
+def refundable_payments(*, user) -> QuerySet[Payment]:
+    """Staff: payments with money that may still be given back, those refused (money
+    due back to the payer) first, then the newest."""
+    if not (user and user.is_staff):
+        raise Http404
+    rows = _with_refundable(Payment.objects.filter(status__in=REFUNDABLE_STATUSES))
+    return (rows.filter(refundable__gt=0)
+            .select_related("deal__listing", "deal__producer")
+            .annotate(due_back=Case(When(status=PaymentStatus.REFUSED, then=Value(0)),
+                                    default=Value(1)))
+            .order_by("due_back", "-created_at", "-id")[:STAFF_REFUNDABLE_ROWS])
+
+
+@dataclass(frozen=True)
+class DealMoney:
+    """What the deal page shows of a deal's money: its payments (each with
+    `refundable`), refunds, ledger entries and balance."""
+
+    payments: list[Payment]
+    refunds: list[Refund]
+    entries: list[LedgerEntry]
+    balance: DealBalance
+
+
+def deal_money(*, user, deal_id) -> DealMoney:
+    """A deal's money for its parties and staff; 404 for anyone else."""
+    deal = deal_get(user=user, pk=deal_id)
+    return DealMoney(
+        payments=list(_with_refundable(Payment.objects.filter(deal=deal))
+                      .order_by("created_at", "id")),
+        refunds=list(Refund.objects.filter(deal=deal).select_related("payment")
+                     .order_by("created_at", "id")),
+        entries=list(ledger_entries(deal=deal)),
+        balance=deal_balance(deal_id=deal.pk),
+    )

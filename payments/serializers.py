@@ -38,6 +38,11 @@ class ReceiptInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
+class InvoiceCancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, default="",
+                                   allow_blank=True)
+
+
 class LedgerEntrySerializer(serializers.ModelSerializer):
     reference = serializers.CharField(source="payment.reference")
 

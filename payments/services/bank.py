@@ -1,6 +1,8 @@
 """Bank transfer against an invoice, the embedded way to pay: the producer is
 given an invoice with a payment reference, staff record what arrives on the
-bank statement, and the receipt that completes the amount licenses the deal."""
+bank statement, and the receipt that completes the amount licenses the deal.
+An invoice on which nothing arrived yet may be canceled (by staff with a reason,
+or by the producer who asked for it), so the deal can be paid by card instead."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
-from exchange.errors import Conflict, Forbidden, InvalidInput
-from licensing.models import Deal
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from licensing.models import Deal, Party
 from licensing.services import deal_payment_completed
 
 from ..models import OPEN_STATUSES, EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
@@ -20,6 +22,7 @@ from . import ledger
 from .payable import require_payable, require_rights_free, unpayable_reason
 from .state import payment_move
 
+CANCEL_REASON_MAX_CHARS = 2000
 # A fresh reference collides with probability ~n / 3.4e10; a few tries are plenty.
 REFERENCE_ATTEMPTS = 5
 
@@ -141,3 +144,42 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
           "on %(reference)s is recorded as due back to the payer: return it.")
         % {"deal": payment.deal_id, "why": refusal, "received": payment.received_krw,
            "reference": payment.reference}, payment=payment)
+
+
+def invoice_cancel(*, actor: User, payment_id: int, reason: str = "") -> Payment:
+    """Cancel an open bank-transfer invoice on which no money was received: staff
+    (who must say why), or the producer who pays it (the reason is optional), e.g.
+    to pay by card instead. The deal and its hold are untouched, so a new invoice
+    or a card payment may follow. Once any money arrived the invoice stays open:
+    staff record the rest, or refund what came (refund_create) after it is refused.
+    Strangers to the deal get NotFound, its creator Forbidden."""
+    reason = (reason or "").strip()
+    if len(reason) > CANCEL_REASON_MAX_CHARS:
+        raise InvalidInput.for_field("reason", _("at most %(count)d characters")
+                                     % {"count": CANCEL_REASON_MAX_CHARS})
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update().select_related("deal")
+                   .filter(pk=payment_id, method=PaymentMethod.BANK_TRANSFER).first())
+        party = payment.deal.party_of(actor) if payment is not None else None
+        if payment is None or (party is None and not actor.is_staff):
+            raise NotFound(_("No invoice here."))
+        if not actor.is_staff and party != Party.PRODUCER:
+            raise Forbidden(_("Only the producer who pays an invoice, or staff, can cancel it."))
+        if actor.is_staff and party != Party.PRODUCER and not reason:
+            raise InvalidInput.for_field("reason", _("say why the invoice is canceled; the "
+                                                     "producer sees it"))
+        if payment.received_krw or payment.status == PaymentStatus.PARTIALLY_RECEIVED:
+            raise Conflict(_("%(received)d KRW was already received on %(reference)s, so it "
+                             "cannot be canceled; record the rest, or refund what came.")
+                           % {"received": payment.received_krw, "reference": payment.reference},
+                           code="money_received")
+        if payment.status != PaymentStatus.PENDING:
+            raise Conflict(_("Invoice %(reference)s is %(status)s; it can no longer be "
+                             "canceled.") % {"reference": payment.reference,
+                                             "status": payment.get_status_display().lower()},
+                           code="payment_closed")
+        return payment_move(
+            payment=payment, action="cancel", actor=actor, now=timezone.now(),
+            reason=reason,
+            data={"by": "staff" if actor.is_staff and party != Party.PRODUCER else "payer",
+                  "reference": payment.reference})

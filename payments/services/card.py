@@ -65,8 +65,8 @@ def provider_error(error: gateway.GatewayError) -> ApplicationError:
 def _open_card_payment(deal: Deal) -> Payment | None:
     existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
     if existing is not None and existing.method != PaymentMethod.STRIPE:
-        raise Conflict(_("An invoice for a bank transfer of this deal is open; pay it, or ask "
-                         "staff to cancel it first."), code="payment_in_progress")
+        raise Conflict(_("An invoice for a bank transfer of this deal is open; pay it, or cancel "
+                         "it on the invoice page first."), code="payment_in_progress")
     return existing
 
 

@@ -11,6 +11,16 @@ accounts in every cross-border country (Korea among them), it lets a producer
 pay before the creator has finished onboarding, and a refund takes back the
 creator's part of an already made transfer with a transfer reversal.
 
+A refund may come while the creator's transfer is still pending at Stripe (sent,
+no answer yet: it is retried with the same key, so its amount is fixed). The
+refund goes ahead and reverses its part of the split in the ledger at once; no
+reversal is asked for yet, as there is no transfer to reverse. When the transfer
+then succeeds it pays out the share as it was before the refund, so every refund
+that succeeded while it was pending gets its transfer reversal then (keyed by the
+refund, as always): the creator ends with exactly their share, and the ledger's
+transfers net to it. If the transfer fails instead, nothing went out, and the
+share now owed (less the refund) is transferred by the next attempt.
+
 Every Stripe call runs outside a database transaction, with an idempotency key
 from our own row (ConnectedAccount, Transfer, Refund).
 """
@@ -209,7 +219,9 @@ def creator_share_transfer(*, payment_id: int) -> Transfer | None:
 
 def transfer_submit(*, transfer_id: int) -> Transfer:
     """Ask Stripe for a pending transfer (again: same key, same transfer) and record
-    its answer. A transient failure leaves it pending for the reconcile task."""
+    its answer. A transient failure leaves it pending for the reconcile task. Once it
+    succeeded, refunds that succeeded while it was pending get their reversal (see
+    the module's docstring)."""
     transfer = Transfer.objects.select_related("payment", "account").get(pk=transfer_id)
     if transfer.status != TransferStatus.PENDING:
         return transfer
@@ -242,7 +254,23 @@ def transfer_submit(*, transfer_id: int) -> Transfer:
         audit_record(actor=None, action="transfer.succeed", target=transfer,
                      from_state=TransferStatus.PENDING, to_state=transfer.status,
                      data={"transfer": made["id"], "amount_krw": transfer.amount_krw})
+        _reverse_refunds_made_meanwhile(transfer)
     return transfer
+
+
+def _reverse_refunds_made_meanwhile(transfer: Transfer) -> None:
+    """Inside the transaction that recorded the transfer: the refunds whose creator's
+    part it paid out anyway (they succeeded after it was created) are taken back
+    after commit."""
+    from ..tasks import reverse_transfer_for_refund
+
+    refund_ids = list(Refund.objects.filter(
+        payment_id=transfer.payment_id, status=RefundStatus.SUCCEEDED,
+        creator_part_krw__gt=0, transfer_reversal_id="",
+        completed_at__gte=transfer.created_at).order_by("id").values_list("pk", flat=True))
+    for refund_id in refund_ids:
+        transaction.on_commit(lambda refund_id=refund_id: reverse_transfer_for_refund.delay(
+            refund_id))
 
 
 def transfer_reverse_for_refund(*, refund_id: int) -> Refund:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from exchange.accounts.models import User
 from exchange.audit.services import audit_record
 from exchange.errors import Conflict
@@ -21,12 +23,14 @@ def payment_move(*, payment: Payment, action: str, actor: User | None, now: dt.d
     if reason:
         changes["reason"] = reason
     if payment.status not in sources:
-        raise Conflict(f"Cannot {action.replace('_', ' ')} a payment that is "
-                       f"{payment.get_status_display().lower()}.", code="invalid_transition")
+        raise Conflict(_("Payment %(reference)s is %(status)s; it cannot change that way.")
+                       % {"reference": payment.reference,
+                          "status": payment.get_status_display().lower()},
+                       code="invalid_transition")
     updated = Payment.objects.filter(pk=payment.pk, status=payment.status).update(
         status=target, updated_at=now, **changes)
     if updated != 1:
-        raise Conflict("The payment changed meanwhile; reload it and try again.",
+        raise Conflict(_("The payment changed meanwhile; reload it and try again."),
                        code="stale_payment")
     from_status = payment.status
     payment.refresh_from_db()

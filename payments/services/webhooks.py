@@ -23,7 +23,15 @@ from exchange.errors import Conflict
 from licensing.services import deal_payment_completed
 
 from ..gateways import stripe as gateway
-from ..models import EntryKind, LedgerEntry, Payment, PaymentStatus, WebhookEvent, WebhookStatus
+from ..models import (
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentStatus,
+    RefundStatus,
+    WebhookEvent,
+    WebhookStatus,
+)
 from . import ledger
 from .connect import connect_account_refresh
 from .refunds import refund_apply, refund_of_provider
@@ -155,9 +163,21 @@ def _account_updated(account: dict) -> None:
 
 
 def _refund_updated(provider_refund: dict) -> None:
+    """refund.updated / refund.failed / charge.refund.updated: Stripe's word on one of
+    our refunds, applied to a pending one (refund_apply). A refund Stripe reports
+    failed after it had succeeded (the payer's card could not take the money back;
+    Stripe returns it to the platform's balance) is not undone by itself: the
+    ledger already gave it back and the licence may have ended. The event is
+    recorded as failed with the reason, for staff to return the money by hand."""
     refund = refund_of_provider(provider_refund)
     if refund is None:
         raise EventNotApplicable(f"refund {provider_refund.get('id')} names no refund of ours")
+    if refund.status == RefundStatus.SUCCEEDED and provider_refund.get("status") == "failed":
+        raise EventNotApplicable(
+            f"refund #{refund.pk} succeeded earlier but Stripe now reports it failed "
+            f"({provider_refund.get('failure_reason') or 'no reason given'}): "
+            f"{refund.amount_krw} KRW is back in the platform's balance; return it to the "
+            f"payer by hand")
     refund_apply(refund_id=refund.pk, provider_refund=provider_refund)
 
 

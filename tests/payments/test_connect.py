@@ -23,6 +23,7 @@ from payments.models import (
     Transfer,
 )
 from payments.references import reference_new
+from payments.tasks import resubmit_transfer
 
 from .conftest import deliver, entries
 
@@ -214,3 +215,63 @@ def test_no_transfer_while_the_creators_account_cannot_receive_money(
 
     assert Transfer.objects.count() == 0
     assert [r.path for r in recorded_stripe.received] == ["/v1/accounts", "/v1/account_links"]
+
+
+def test_a_refund_while_the_creators_transfer_is_pending_is_taken_back_once_it_went_out(
+        recorded_stripe, owner, signed_deal, staff, client_for):
+    """The transfer of the share was sent but Stripe has not answered (it is retried
+    with the same key, so its amount stays 4,500,000). A refund meanwhile reverses
+    its part of the split in the ledger at once; when the transfer then succeeds,
+    that part is taken back from it, so the creator keeps exactly their share."""
+    payment = Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
+                                     amount_krw=5_000_000, reference=reference_new(),
+                                     payer=signed_deal.producer, provider_id="pi_3QkS1a",
+                                     status="processing")
+    intent = {"id": "pi_3QkS1a", "object": "payment_intent", "amount": 5_000_000,
+              "amount_received": 5_000_000, "currency": "krw", "status": "succeeded",
+              "latest_charge": CHARGE,
+              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
+    deliver({"id": "evt_pi_3", "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": intent}})
+    # Test data as the rows stand after a transfer request that got no answer.
+    account = ConnectedAccount.objects.create(
+        user=owner, stripe_account_id=ACCOUNT, country="KR", service_agreement="recipient",
+        details_submitted=True, payouts_enabled=True, transfers_active=True)
+    transfer = Transfer.objects.create(payment=payment, deal=signed_deal, account=account,
+                                       amount_krw=4_500_000)
+
+    recorded_stripe.expect("POST", "/v1/refunds", {
+        "id": "re_3QkS2b", "object": "refund", "amount": 1_000_000, "currency": "krw",
+        "payment_intent": "pi_3QkS1a", "status": "succeeded", "metadata": {}})
+    refunded = client_for(staff).post(f"/api/v1/payments/payments/{payment.pk}/refunds/", {
+        "amount_krw": 1_000_000, "keep_licence": True, "reason": "Price reduced"},
+        format="json")
+
+    assert refunded.status_code == 201
+    assert [r.path for r in recorded_stripe.received] == ["/v1/refunds"]  # nothing to reverse
+    assert entries(signed_deal)[-3:] == [
+        (EntryKind.REFUND, -1_000_000), (EntryKind.PLATFORM_FEE, -100_000),
+        (EntryKind.CREATOR_SHARE, -900_000)]
+
+    # The reconcile sweep asks again: Stripe made the transfer of 4,500,000.
+    recorded_stripe.expect("POST", "/v1/transfers", TRANSFER)
+    recorded_stripe.expect("POST", f"/v1/transfers/{TRANSFER['id']}/reversals", {
+        "id": "trr_1QkS3c", "object": "transfer_reversal", "amount": 900_000,
+        "currency": "krw", "transfer": TRANSFER["id"], "metadata": {}})
+    resubmit_transfer(transfer.pk)
+
+    reversal = recorded_stripe.received[-1]
+    assert reversal.form["amount"] == ["900000"]
+    assert reversal.headers["Idempotency-Key"] == \
+        f"cipx-refund-{refunded.json()['id']}-reversal"
+    assert entries(signed_deal)[-2:] == [(EntryKind.TRANSFER, 4_500_000),
+                                         (EntryKind.TRANSFER, -900_000)]
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.reversed_krw) == ("succeeded", 900_000)
+    earnings = client_for(owner).get("/api/v1/payments/earnings/").json()
+    assert (earnings["earned_krw"], earnings["paid_out_krw"], earnings["owed_krw"]) == (
+        3_600_000, 3_600_000, 0)
+
+    # Asked once more, nothing is reversed twice.
+    resubmit_transfer(transfer.pk)
+    assert len(recorded_stripe.received) == 3

@@ -16,6 +16,7 @@ import time
 import pytest
 from django.test import Client
 
+from exchange.audit.models import AuditEntry
 from licensing import services as licensing
 from licensing.models import DealStatus
 from payments.gateways import stripe as gateway
@@ -25,10 +26,13 @@ from payments.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
+    Refund,
+    RefundStatus,
     WebhookEvent,
     WebhookStatus,
 )
 from payments.references import reference_new
+from payments.services import invoice_issue, refundable_krw
 from payments.services.webhooks import webhook_store
 from payments.tasks import reconcile_payments
 
@@ -233,3 +237,148 @@ def test_stripe_is_never_called_inside_a_database_transaction(card_payment):
     with pytest.raises(RuntimeError, match="inside a database transaction"):
         gateway.payment_intent_create(payment_id=card_payment.pk, deal_id=card_payment.deal_id,
                                       amount_krw=card_payment.amount_krw)
+
+
+# --- payment_intent.canceled ------------------------------------------------------------
+
+
+def canceled(payment: Payment, *, reason: str | None = "requested_by_customer") -> dict:
+    return {**intent(payment), "status": "canceled", "amount_received": 0,
+            "cancellation_reason": reason}
+
+
+def test_a_canceled_intent_cancels_the_payment_and_moves_no_money(card_payment, signed_deal):
+    Payment.objects.filter(pk=card_payment.pk).update(status=PaymentStatus.PROCESSING,
+                                                      provider_id="pi_1")
+
+    response = post(event("payment_intent.canceled", canceled(card_payment)))
+
+    assert response.json() == {"id": "evt_1", "status": "applied", "duplicate": False}
+    card_payment.refresh_from_db()
+    assert (card_payment.status, card_payment.reason) == (PaymentStatus.CANCELED,
+                                                          "requested_by_customer")
+    assert charges() == []
+    signed_deal.refresh_from_db()
+    assert signed_deal.status == DealStatus.ACCEPTED  # still held, payable another way
+    audit = AuditEntry.objects.get(action="payment.cancel")
+    assert (audit.actor_id, audit.from_state, audit.to_state) == (None, "processing", "canceled")
+
+
+def test_a_repeated_cancellation_changes_nothing(card_payment):
+    body = event("payment_intent.canceled", canceled(card_payment, reason=None))
+    post(body)
+
+    again = post(body)
+
+    assert again.json() == {"id": "evt_1", "status": "applied", "duplicate": True}
+    card_payment.refresh_from_db()
+    assert (card_payment.status, card_payment.reason) == (PaymentStatus.CANCELED,
+                                                          "the card payment was canceled")
+    assert AuditEntry.objects.filter(action="payment.cancel").count() == 1
+
+
+def test_a_cancellation_arriving_after_the_success_leaves_the_payment_paid(card_payment,
+                                                                          signed_deal):
+    post(event("payment_intent.succeeded", intent(card_payment), event_id="evt_1"))
+
+    late = post(event("payment_intent.canceled", canceled(card_payment), event_id="evt_0"))
+
+    assert late.json()["status"] == "applied"
+    card_payment.refresh_from_db()
+    assert card_payment.status == PaymentStatus.SUCCEEDED
+    signed_deal.refresh_from_db()
+    assert signed_deal.status == DealStatus.LICENSED
+    assert len(charges()) == 3
+
+
+def test_after_a_canceled_card_payment_the_deal_can_be_invoiced(card_payment, signed_deal,
+                                                                producer):
+    post(event("payment_intent.canceled", canceled(card_payment)))
+
+    invoice = invoice_issue(actor=producer, deal=signed_deal)
+
+    assert (invoice.method, invoice.status) == (PaymentMethod.BANK_TRANSFER,
+                                                PaymentStatus.PENDING)
+
+
+# --- refund.failed ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def paid_by_card(card_payment) -> Payment:
+    post(event("payment_intent.succeeded", intent(card_payment), event_id="evt_paid"))
+    card_payment.refresh_from_db()
+    return card_payment
+
+
+def pending_refund(payment: Payment, staff, *, amount: int = 1_000_000) -> Refund:
+    """A refund sent to Stripe that has not answered yet (test data, as a factory
+    would make it)."""
+    return Refund.objects.create(payment=payment, deal_id=payment.deal_id, amount_krw=amount,
+                                 reason="Price reduced", keep_licence=True,
+                                 requested_by=staff)
+
+
+def stripe_refund(refund: Refund, status: str, **extra) -> dict:
+    return {"id": "re_1", "object": "refund", "amount": refund.amount_krw, "currency": "krw",
+            "payment_intent": "pi_1", "status": status,
+            "metadata": {"refund_id": str(refund.pk)}, **extra}
+
+
+def test_a_failed_refund_is_recorded_and_moves_no_money(paid_by_card, signed_deal, staff):
+    refund = pending_refund(paid_by_card, staff)
+
+    response = post(event("refund.failed", stripe_refund(
+        refund, "failed", failure_reason="expired_or_canceled_card"), event_id="evt_rf"))
+
+    assert response.json() == {"id": "evt_rf", "status": "applied", "duplicate": False}
+    refund.refresh_from_db()
+    assert (refund.status, refund.failure, refund.provider_id) == (
+        RefundStatus.FAILED, "expired_or_canceled_card", "re_1")
+    assert len(charges()) == 3  # charge and split only: nothing went back
+    signed_deal.refresh_from_db()
+    assert signed_deal.status == DealStatus.LICENSED
+    assert refundable_krw(paid_by_card) == 5_000_000  # staff may try again
+    audit = AuditEntry.objects.get(action="refund.fail")
+    assert (audit.from_state, audit.to_state, audit.reason) == (
+        "pending", "failed", "expired_or_canceled_card")
+
+
+def test_a_repeated_refund_failure_changes_nothing(paid_by_card, staff):
+    refund = pending_refund(paid_by_card, staff)
+    body = event("refund.failed", stripe_refund(refund, "failed"), event_id="evt_rf")
+    post(body)
+
+    again = post(body)
+
+    assert again.json()["duplicate"] is True
+    assert AuditEntry.objects.filter(action="refund.fail").count() == 1
+
+
+def test_a_refund_reported_failed_after_it_succeeded_is_flagged_for_staff(paid_by_card, staff):
+    refund = pending_refund(paid_by_card, staff)
+    post(event("refund.updated", stripe_refund(refund, "succeeded"), event_id="evt_ok"))
+    before = charges()
+
+    response = post(event("refund.failed", stripe_refund(
+        refund, "failed", failure_reason="lost_or_stolen_card"), event_id="evt_rf"))
+
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get(event_id="evt_rf")
+    assert stored.status == WebhookStatus.FAILED
+    assert f"refund #{refund.pk} succeeded earlier" in stored.error
+    assert "lost_or_stolen_card" in stored.error
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert charges() == before == [
+        (EntryKind.CHARGE, 5_000_000), (EntryKind.PLATFORM_FEE, 500_000),
+        (EntryKind.CREATOR_SHARE, 4_500_000), (EntryKind.REFUND, -1_000_000),
+        (EntryKind.PLATFORM_FEE, -100_000), (EntryKind.CREATOR_SHARE, -900_000)]
+
+
+def test_a_failure_of_a_refund_that_is_not_ours_is_recorded_as_failed(db):
+    response = post(event("refund.failed", {"id": "re_x", "object": "refund",
+                                            "status": "failed", "metadata": {}}))
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get(event_id="evt_1").status == WebhookStatus.FAILED
