@@ -59,6 +59,13 @@ urlpatterns = [
     path("creator/earnings/", payments_pages.creator_earnings, name="creator-earnings"),
     path("creator/payouts/stripe/", payments_pages.stripe_onboarding, name="stripe-onboarding"),
     path("staff/payments/", payments_pages.staff_payments, name="staff-payments"),
+    # invoice cancel, refunds, royalty-only activation, licence revocation
+    path("invoices/<int:payment_id>/cancel/", payments_pages.invoice_cancel,
+         name="invoice-cancel"),
+    path("staff/payments/<int:payment_id>/refund/", payments_pages.payment_refund,
+         name="payment-refund"),
+    path("deals/<int:pk>/activate/", payments_pages.royalty_activate, name="royalty-activate"),
+    path("deals/<int:pk>/licence/revoke/", licences.licence_revoke, name="licence-revoke"),
     # moderators
     path("moderation/", moderation.queue, name="moderation-queue"),
     path("moderation/listings/<int:pk>/", moderation.review, name="moderation-review"),

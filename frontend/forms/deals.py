@@ -186,3 +186,50 @@ class BankReceiptForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvoiceCancelForm(forms.Form):
+    """Staff must say why (the producer sees it); the producer may leave it empty."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reason_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+        if not reason_required:
+            self.fields["reason"].label = _("Reason (optional)")
+
+
+KEEP = "keep"
+END = "end"
+
+
+class RefundForm(forms.Form):
+    """A refund as payments.services.refund_create takes it; no amount refunds all
+    that is left. Whether a licence stays is asked only of a partial refund of a
+    licensed deal; the service says so next to the field when it is missing."""
+
+    amount_krw = forms.IntegerField(
+        label=_("Amount to refund (KRW)"), min_value=1, max_value=MAX_FEE_KRW, required=False,
+        help_text=_("Leave empty to refund all that is left."))
+    keep_licence = forms.ChoiceField(
+        label=_("The licence after a partial refund"), required=False,
+        widget=forms.RadioSelect,
+        choices=[(KEEP, _("Keeps running (e.g. a price reduction)")),
+                 (END, _("Ends: its rights are free again"))],
+        help_text=_("A full refund always ends the licence."))
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Kept on the refund and in the audit log."))
+    bank_transaction_id = forms.CharField(
+        label=_("Bank transaction of the transfer back"), max_length=255, required=False,
+        help_text=_("For a bank payment: the transfer you made back to the payer, from the "
+                    "bank statement."))
+
+    def refund_arguments(self) -> dict:
+        """Keyword arguments of refund_create besides actor and payment_id."""
+        data = self.cleaned_data
+        keep = {KEEP: True, END: False}.get(data["keep_licence"])
+        return {"amount_krw": data["amount_krw"], "keep_licence": keep,
+                "reason": data["reason"], "bank_transaction_id": data["bank_transaction_id"]}

@@ -23,10 +23,12 @@ from licensing.models import Agreement, Certificate, DealStatus, Party
 from licensing.services.agreements import SIGNABLE
 from licensing.workflow import OPEN, PARTY_ON_TURN, TRANSITIONS
 from listings import selectors as listing_selectors
+from payments import selectors as payment_selectors
+from payments.services.payable import PAYABLE
 
 from ..forms.deals import CounterForm, DealRequestForm, MessageForm, ReasonForm, put_service_error
 from .common import error_message, producer_required
-from .payment_reads import card_payment_of, card_payments_on, invoice_of
+from .payment_reads import card_payments_on, invoice_of
 
 LICENCE_STATUSES = (DealStatus.LICENSED, DealStatus.ENDED, DealStatus.REVOKED)
 # The moves a party makes on a deal's page; pay and revoke are staff's (or the system's).
@@ -184,8 +186,12 @@ def render_deal(request, deal, *, forms: dict | None = None, status: int = 200):
         "fully_signed": signed_by == {Party.CREATOR, Party.PRODUCER},
         "signable": deal.status in SIGNABLE,
         "invoice": invoice_of(request.user, deal),
-        "card_payment": card_payment_of(deal),
+        "card_payment": payment_selectors.card_payment_latest(user=request.user,
+                                                              deal_id=deal.pk),
         "card_payments_on": card_payments_on(),
+        "money": payment_selectors.deal_money(user=request.user, deal_id=deal.pk),
+        "staff_view": request.user.is_staff,
+        "royalty_only": deal.fee_krw == 0 and deal.status in PAYABLE,
         "licence_status": selectors.licence_status(deal),
         "certificate": certificate_of(deal),
         **forms,

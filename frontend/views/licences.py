@@ -1,17 +1,19 @@
 """The agreement of an accepted deal (read it, sign it by click-through over its hash)
-and the licence it becomes (deliverable downloads, certificate). Signing goes through
-licensing.services.agreement_sign; reads through licensing.selectors."""
+and the licence it becomes (deliverable downloads, certificate), which its creator or
+staff may revoke with a reason. Signing and revoking go through licensing.services;
+reads through licensing.selectors."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exchange.errors import Conflict, InvalidInput
 from licensing import selectors, services
@@ -19,8 +21,9 @@ from licensing.documents.pdf import agreement_lines
 from licensing.models import Party
 from licensing.services.agreements import SIGNABLE
 
-from ..forms.deals import SignForm
+from ..forms.deals import ReasonForm, SignForm, put_service_error
 from ..forms.errors import translated
+from .common import error_message
 from .deals import agreement_of, certificate_of, party_deal
 
 
@@ -114,4 +117,44 @@ def licence(request, pk):
             reverse("verify-page", args=[certificate.code])) if certificate else "",
         "deliverables": _deliverable_rows(request, deal),
         "link_minutes": settings.LICENSING_DOWNLOAD_LINK_MINUTES,
+        "can_revoke": status == "active" and _may_revoke(request.user, deal),
     })
+
+
+def _may_revoke(user, deal) -> bool:
+    """licensing.workflow: the creator or staff revoke (the service checks it again)."""
+    return user.is_staff or deal.party_of(user) == Party.CREATOR
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_revoke(request, pk):
+    """GET: what revoking means and the reason to give; POST: revoke the licence
+    (licensing.services.deal_revoke). The creator or staff; the producer gets a 403,
+    a stranger a 404."""
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    status = selectors.licence_status(deal)
+    if status is None:
+        raise Http404
+    if not _may_revoke(request.user, deal):
+        raise PermissionDenied
+    if status != "active":
+        messages.error(request, _("This licence is no longer active; there is nothing to "
+                                  "revoke."))
+        return redirect("frontend:deal-licence", pk=deal.pk)
+    form = ReasonForm(request.POST or None, prefix="revoke", required=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deal_revoke(actor=request.user, deal=deal,
+                                 reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            put_service_error(form, error)
+        except Conflict as error:
+            error_message(request, error)
+            return redirect("frontend:deal-licence", pk=deal.pk)
+        else:
+            messages.success(request, _("The licence is revoked. Its rights are free again and "
+                                        "the producer sees your reason."))
+            return redirect("frontend:deal-licence", pk=deal.pk)
+    return render(request, "frontend/licences/revoke.html", {"deal": deal, "form": form},
+                  status=400 if form.errors else 200)

@@ -1,6 +1,6 @@
-"""What the deal and invoice pages show about paying: the deal's invoice or card
-payment (through payments.selectors where it has one), where to transfer to, and
-whether card payments are on."""
+"""What the deal and invoice pages show about paying besides payments.selectors:
+the deal's invoice or nothing, where to transfer to, and whether card payments
+are on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import Http404
 
 from payments import selectors as payment_selectors
-from payments.models import Payment, PaymentMethod
+from payments.models import Payment
 from payments.services import stripe_enabled
 
 
@@ -17,12 +17,6 @@ def invoice_of(user, deal) -> Payment | None:
         return payment_selectors.invoice_get(user=user, deal_id=deal.pk)
     except Http404:
         return None
-
-
-def card_payment_of(deal) -> Payment | None:
-    """The deal's latest card payment; the caller has checked the user may see the deal."""
-    return (Payment.objects.filter(deal=deal, method=PaymentMethod.STRIPE)
-            .order_by("-created_at", "-id").first())
 
 
 def card_payments_on() -> bool:

@@ -1,12 +1,15 @@
 """Paying a licence and being paid: the producer's invoice with the bank transfer
-instructions, the creator's earnings and payouts, and staff recording bank
-receipts. Changes go through payments.services; reads through payments.selectors."""
+instructions (and canceling it before any money came), the creator's earnings and
+payouts, staff recording bank receipts, refunding payments and activating
+royalty-only licences. Changes go through payments.services; reads through
+payments.selectors."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,17 +21,16 @@ from licensing import selectors
 from licensing.models import Party
 from payments import selectors as payment_selectors
 from payments import services
-from payments.models import Payment, PaymentMethod, PaymentStatus
+from payments.models import Payment, PaymentStatus, RefundStatus
 from payments.services import PaymentRefused, ProviderRefused, ProviderUnavailable
 
-from ..forms.deals import BankReceiptForm, put_service_error
+from ..forms.deals import BankReceiptForm, InvoiceCancelForm, RefundForm, put_service_error
 from ..middleware import POLICY
 from ..templatetags.exchange_tags import krw
 from .common import creator_required, error_message, staff_required
 from .deals import deals_by_stage
-from .payment_reads import bank_account, card_payment_of, card_payments_on, invoice_of
+from .payment_reads import bank_account, card_payments_on, invoice_of
 
-OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED)
 # Stripe.js must be loaded from Stripe itself (it may not be self-hosted), so the card
 # page alone lets in Stripe's origins (Stripe's documented Content-Security-Policy).
 STRIPE_ORIGINS = {
@@ -56,11 +58,55 @@ def invoice(request, pk):
         "deal": deal,
         "party": deal.party_of(request.user),
         "invoice": invoice_of(request.user, deal),
-        "card_payment": card_payment_of(deal),
+        "card_payment": payment_selectors.card_payment_latest(user=request.user,
+                                                              deal_id=deal.pk),
         "card_payments_on": card_payments_on(),
         "pay_to": bank_account(),
         "licence_status": selectors.licence_status(deal),
+        "cancel_form": _cancel_form(request.user, deal),
     })
+
+
+def _cancel_form(user, deal, data=None) -> InvoiceCancelForm:
+    """Staff say why they cancel; the producer who pays may leave the reason empty."""
+    reason_required = deal.party_of(user) != Party.PRODUCER
+    return InvoiceCancelForm(data, prefix="cancel", reason_required=reason_required)
+
+
+def cancelable(invoice: Payment | None) -> bool:
+    """Nothing was received on it yet (payments.services.invoice_cancel)."""
+    return (invoice is not None and invoice.status == PaymentStatus.PENDING
+            and invoice.received_krw == 0)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_cancel(request, payment_id):
+    """GET: confirm canceling an invoice; POST: cancel it (payments.services.invoice_cancel).
+    Its producer or staff; the creator gets a 403 and a stranger a 404."""
+    invoice = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
+    deal = invoice.deal
+    party = deal.party_of(request.user)
+    if party == Party.CREATOR and not request.user.is_staff:
+        raise PermissionDenied
+    form = _cancel_form(request.user, deal, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_cancel(actor=request.user, payment_id=invoice.pk,
+                                    reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            put_service_error(form, error)
+        except Conflict as error:
+            error_message(request, error)
+            return redirect("frontend:deal-invoice", pk=deal.pk)
+        else:
+            messages.success(request, _("Invoice %(reference)s is canceled. The deal can now be "
+                                        "paid another way.") % {"reference": invoice.reference})
+            return redirect("frontend:deal-detail", pk=deal.pk)
+    return render(request, "frontend/payments/invoice_cancel.html", {
+        "deal": deal, "invoice": invoice, "party": party, "form": form,
+        "cancelable": cancelable(invoice),
+    }, status=400 if form.errors else 200)
 
 
 def _card_page_policy() -> str:
@@ -138,14 +184,6 @@ def stripe_onboarding(request):
     return redirect(url)
 
 
-def _open_invoices():
-    """Bank-transfer invoices still waiting for money, oldest first (staff only)."""
-    return (Payment.objects.filter(method=PaymentMethod.BANK_TRANSFER,
-                                   status__in=OPEN_INVOICE_STATUSES)
-            .select_related("deal__listing", "deal__producer", "payer")
-            .order_by("created_at", "id"))
-
-
 def _receipt_done_message(payment: Payment) -> str:
     if payment.status == PaymentStatus.SUCCEEDED:
         return _("Invoice %(reference)s is paid in full: deal #%(deal)s is licensed and its "
@@ -175,7 +213,8 @@ def staff_payments(request):
             return redirect("frontend:staff-payments")
     return render(request, "frontend/payments/staff_payments.html", {
         "form": form,
-        "invoices": _open_invoices(),
+        "invoices": payment_selectors.open_invoices(user=request.user),
+        "refundable": payment_selectors.refundable_payments(user=request.user),
     }, status=400 if form.errors else 200)
 
 
@@ -187,3 +226,53 @@ def translated_refusal(refused: PaymentRefused) -> str:
                                     "amount": krw(payment.received_krw),
                                     "reference": payment.reference,
                                     "detail": payment.reason}
+
+
+def _refund_done_message(refund) -> str:
+    if refund.status == RefundStatus.SUCCEEDED:
+        return _("%(amount)s was refunded on %(reference)s.") % {
+            "amount": krw(refund.amount_krw), "reference": refund.payment.reference}
+    return _("The refund of %(amount)s on %(reference)s was sent to Stripe; it is recorded "
+             "once Stripe confirms it.") % {"amount": krw(refund.amount_krw),
+                                           "reference": refund.payment.reference}
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def payment_refund(request, payment_id):
+    """Staff refund a payment in full or in part (payments.services.refund_create), with
+    the reason and, for a partial refund of a licence, whether it stays."""
+    payment = payment_selectors.payment_get(user=request.user, payment_id=payment_id)
+    form = RefundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refund = services.refund_create(actor=request.user, payment_id=payment.pk,
+                                            **form.refund_arguments())
+        except (InvalidInput, Conflict, ProviderUnavailable, ProviderRefused) as error:
+            put_service_error(form, error)
+        else:
+            messages.success(request, _refund_done_message(refund))
+            return redirect("frontend:deal-detail", pk=payment.deal_id)
+    return render(request, "frontend/payments/refund.html", {
+        "payment": payment,
+        "deal": payment.deal,
+        "refundable_krw": services.refundable_krw(payment),
+        "licence_status": selectors.licence_status(payment.deal),
+        "refunds": payment_selectors.refunds_of(payment_id=payment.pk),
+        "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def royalty_activate(request, pk):
+    """Staff activate the licence of a signed deal with no upfront fee."""
+    deal = selectors.deal_get(user=request.user, pk=pk)
+    try:
+        services.royalty_licence_activate(actor=request.user, deal=deal)
+    except (InvalidInput, Conflict) as error:
+        error_message(request, error)
+    else:
+        messages.success(request, _("The licence is active and its certificate issued; both "
+                                    "parties are told by e-mail."))
+    return redirect("frontend:deal-detail", pk=deal.pk)
