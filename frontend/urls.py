@@ -86,6 +86,7 @@ urlpatterns = [
     path("moderation/reports/<int:pk>/", moderation.report, name="moderation-report"),
     path("moderation/reports/<int:pk>/<slug:action>/", moderation.report_resolve,
          name="moderation-report-resolve"),
+    path("moderation/users/", moderation.users, name="moderation-users"),
     path("moderation/users/<int:pk>/", moderation.user_page, name="moderation-user"),
     path("moderation/users/<int:pk>/<slug:action>/", moderation.user_action,
          name="moderation-user-action"),

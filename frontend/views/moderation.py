@@ -1,6 +1,6 @@
 """The moderators' pages: the review queue and one listing (decisions, near-duplicate
-alerts, reports, audit trail), the reports queue with its resolutions, and a user's page
-with suspension. Every change goes through a service."""
+alerts, reports, audit trail), the reports queue with its resolutions, finding a user by
+email or name, and a user's page with suspension. Every change goes through a service."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exchange.accounts import services as account_services
 from exchange.accounts.models import User
+from exchange.accounts.selectors import QUERY_MAX_CHARS, USER_SEARCH_LIMIT, users_find
 from exchange.audit.selectors import audit_trail
 from exchange.errors import ApplicationError
 from listings import selectors, services
@@ -160,6 +161,19 @@ def report_resolve(request, pk, action):
 
 
 # --- users ----------------------------------------------------------------------------
+
+
+@moderator_required
+@require_GET
+def users(request):
+    query = request.GET.get("q", "").strip()[:QUERY_MAX_CHARS]
+    people = list(users_find(user=request.user, query=query))
+    return render(request, "frontend/moderation/users.html", {
+        "query": query,
+        "people": people,
+        "limit": USER_SEARCH_LIMIT,
+        "max_chars": QUERY_MAX_CHARS,
+    })
 
 
 def _user_page(request, person, form, status=200):
