@@ -1,26 +1,17 @@
-"""What a person does on a page, for the browser tests: read the page's wording, find a
-field by its label, sign in, and keep a screenshot of what they saw."""
+"""What a person does on a page, for the browser tests: find a field by its label, sign
+in, and keep a screenshot of what they saw."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from django.utils import translation
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-
-
-def ui(text: str, language: str = "ko") -> str:
-    """The page's wording for an English source string, as the catalog in locale/ has it
-    (the same catalog the live server in this process renders with): the tests follow the
-    wording of pages whose translation is still under way instead of breaking on it."""
-    with translation.override(language):
-        return translation.gettext(text)
 
 
 def field(scope, label: str):

@@ -6,9 +6,6 @@ the rights are free and requests a licence; the creator counters with a higher f
 producer accepts; both sign the agreement; the producer takes the invoice and pays by bank
 transfer, which staff confirm from the bank statement; the producer downloads the
 deliverable, and anyone can verify the licence certificate at /verify/<code>.
-
-The licence pages' wording is looked up in the catalog (ui()), the rest is written in
-Korean as the pages say it.
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ from licensing.models import Deal, DealStatus
 from listings.models import Listing, ListingStatus, MediaKind, MediaRole
 from payments.models import Payment, PaymentStatus
 from tests import factories
-from tests.browser.browsing import field, screenshot, sign_in, ui
+from tests.browser.browsing import field, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -197,17 +194,17 @@ def _producer_checks_availability(page, start: dt.date) -> None:
 
 
 def _producer_requests_a_licence(page, start: dt.date) -> Deal:
-    page.get_by_role("region", name=ui("License this IP")).get_by_role(
-        "link", name=ui("Request a licence")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(ui("Request a licence"))
-    offers = page.get_by_role("group", name=ui("Licence"))
+    page.get_by_role("region", name="이 IP 라이선스 받기").get_by_role(
+        "link", name="라이선스 요청", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("라이선스 요청")
+    offers = page.get_by_role("group", name="라이선스", exact=True)
     expect(offers.get_by_role("radio").first).to_be_checked()  # the creator's one offer
-    field(page, ui("First day")).fill(start.isoformat())
-    field(page, ui("Intended production")).fill(PRODUCTION)
-    page.get_by_role("button", name=ui("Send the request")).click()
-    expect(page.get_by_role("status")).to_contain_text(ui(
-        "Your request was sent. The creator answers on this page; you get an e-mail when "
-        "they do."))
+    field(page, "시작일").fill(start.isoformat())
+    field(page, "제작 계획").fill(PRODUCTION)
+    page.get_by_role("button", name="요청 보내기").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "라이선스 요청을 보냈습니다. 창작자가 이 페이지에서 답변하며, 답변이 등록되면 "
+        "이메일로 알려 드립니다.")
     deal = Deal.objects.get(listing__title=TITLE)
     expect(page).to_have_url(re.compile(rf"/deals/{deal.pk}/$"))
     assert (deal.status, deal.fee_krw, deal.start_date) == (
@@ -217,46 +214,46 @@ def _producer_requests_a_licence(page, start: dt.date) -> Deal:
 
 def _creator_counters(page, deal: Deal) -> None:
     _menu(page, "내 등록물").click()
-    incoming = page.get_by_role("region", name=ui("Licence requests waiting for your answer"))
+    incoming = page.get_by_role("region", name="답변을 기다리는 라이선스 요청")
     incoming.get_by_role("link", name=TITLE).click()
     expect(page.locator("#deal-production")).to_have_text(PRODUCTION)
-    page.get_by_role("link", name=ui("Propose other terms")).click()
-    field(page, ui("Fee (KRW)")).fill(str(COUNTER_FEE_KRW))
-    field(page, ui("Note to the other party")).fill("전시 기간 연장 가능성을 반영했습니다.")
-    page.get_by_role("button", name=ui("Send the counter-proposal")).click()
-    expect(page.get_by_role("status")).to_contain_text(ui(
-        "Your counter-proposal was sent; it is now the other party's move."))
+    page.get_by_role("link", name="다른 조건 제안").click()
+    field(page, "이용료(원)").fill(str(COUNTER_FEE_KRW))
+    field(page, "상대방에게 남길 메모").fill("전시 기간 연장 가능성을 반영했습니다.")
+    page.get_by_role("button", name="수정 제안 보내기").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "수정 제안을 보냈습니다. 이제 상대방이 응답할 차례입니다.")
     screenshot(page, "06-creator-countered")
 
 
 def _producer_accepts(page, deal: Deal) -> None:
-    _menu(page, ui("My licences")).click()
-    waiting = page.get_by_role("region", name=ui("Counter-proposals waiting for your answer"))
+    _menu(page, "내 라이선스").click()
+    waiting = page.get_by_role("region", name="답변을 기다리는 수정 제안")
     waiting.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("main")).to_contain_text(_won(COUNTER_FEE_KRW))
-    page.get_by_role("button", name=ui("Accept these terms")).click()
-    expect(page.get_by_role("status")).to_contain_text(ui(
-        "Accepted. The rights are held for you while the agreement is signed and paid."))
+    page.get_by_role("button", name="이 조건 수락").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "수락했습니다. 계약서 서명과 결제가 끝날 때까지 권리가 보류됩니다.")
 
 
 def _both_sign(producer_page, creator_page, deal: Deal) -> None:
     for page in (producer_page, creator_page):
         page.goto(f"/deals/{deal.pk}/")
-        page.get_by_role("link", name=ui("Read and sign the agreement")).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(ui("Licence agreement"))
-        page.get_by_label(ui("I have read this agreement and agree to be bound by it")).check()
+        page.get_by_role("link", name="계약서 읽고 서명하기").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("라이선스 계약서")
+        page.get_by_label("이 계약서를 읽었으며 계약 내용을 따르는 데 동의합니다").check()
         if page is creator_page:
             screenshot(page, "07-agreement-before-the-second-signature")
-        page.get_by_role("button", name=ui("Sign the agreement")).click()
-        expect(page.get_by_role("status")).to_contain_text(ui("Signed. Thank you."))
+        page.get_by_role("button", name="계약서에 서명").click()
+        expect(page.get_by_role("status")).to_contain_text("서명했습니다. 감사합니다.")
 
 
 def _producer_takes_the_invoice(page, deal: Deal) -> str:
     page.goto(f"/deals/{deal.pk}/")
-    page.get_by_role("button", name=ui("Get the invoice and pay")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(ui("Invoice"))
+    page.get_by_role("button", name="청구서 받고 결제").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("청구서")
     expect(page.locator("#invoice-amount")).to_have_text(_won(COUNTER_FEE_KRW))
-    transfer = page.get_by_role("region", name=ui("Pay by bank transfer"))
+    transfer = page.get_by_role("region", name="계좌 이체로 결제")
     reference = page.locator("#invoice-reference").text_content()
     expect(transfer).to_contain_text(reference)
     screenshot(page, "08-producer-invoice-bank-transfer")
@@ -264,24 +261,23 @@ def _producer_takes_the_invoice(page, deal: Deal) -> str:
 
 
 def _staff_confirm_the_transfer(page, reference: str, deal: Deal) -> None:
-    _menu(page, ui("Bank receipts")).click()
+    _menu(page, "입금 확인").click()
     page.get_by_role("link", name=reference).click()  # the open invoice fills the form in
-    expect(field(page, ui("Payment reference"))).to_have_value(reference)
-    field(page, ui("Amount received (KRW)")).fill(str(COUNTER_FEE_KRW))
-    field(page, ui("Bank transaction id")).fill("KB-20261124-0001")
-    page.get_by_role("button", name=ui("Record the receipt")).click()
-    expect(page.get_by_role("status")).to_contain_text(ui(
-        "Invoice %(reference)s is paid in full: deal #%(deal)s is licensed and its "
-        "certificate issued.") % {"reference": reference, "deal": deal.pk})
+    expect(field(page, "입금 참조번호")).to_have_value(reference)
+    field(page, "입금액(원)").fill(str(COUNTER_FEE_KRW))
+    field(page, "은행 거래 ID").fill("KB-20261124-0001")
+    page.get_by_role("button", name="입금 확인 기록").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"청구서 {reference}의 금액이 전액 입금되었습니다. 거래 #{deal.pk}의 라이선스가 "
+        "체결되고 인증서가 발급되었습니다.")
     screenshot(page, "09-staff-bank-receipt-recorded")
 
 
 def _producer_downloads_the_deliverable(page, deal: Deal, expected: bytes) -> str:
     page.goto(f"/deals/{deal.pk}/")
-    page.get_by_role("link", name=ui("Downloads and certificate")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        ui("Licence for %(title)s") % {"title": TITLE})
-    deliverables = page.get_by_role("region", name=ui("Deliverables"))
+    page.get_by_role("link", name="다운로드 및 인증서").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{TITLE} 라이선스")
+    deliverables = page.get_by_role("region", name="납품 파일")
     with page.expect_download() as download:
         deliverables.get_by_role("link", name=DELIVERABLE).click()
     assert download.value.suggested_filename == "mudeung-ridge-full.glb"
