@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from exchange.errors import ApplicationError
 
 from . import services
-from .models import LicenseOffer, Listing, ListingStatus, MediaAsset, SubmittedListing
+from .models import LicenseOffer, Listing, ListingStatus, MediaAsset, Report, SubmittedListing
 
 
 class ReasonActionForm(ActionForm):
@@ -95,3 +95,27 @@ class ReviewQueueAdmin(ListingAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=ListingStatus.SUBMITTED)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are filed by users and resolved on the moderation pages (or the API), through
+    listings.services.reports: here they are only looked up."""
+
+    list_display = ["created_at", "listing", "kind", "reporter", "status", "resolved_by",
+                    "resolved_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["listing__title", "listing__external_id", "reporter__email",
+                     "reporter__display_name", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["listing", "reporter", "resolved_by"]
+    readonly_fields = [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from search.models import DirtyListing, DuplicateAlert
+from search.models import DirtyListing, DuplicateAlert, SavedBrief
 
 
 @admin.register(DuplicateAlert)
@@ -26,4 +26,27 @@ class DirtyListingAdmin(admin.ModelAdmin):
     list_display = ("listing_id", "marked_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SavedBrief)
+class SavedBriefAdmin(admin.ModelAdmin):
+    """Producers' saved briefs, to look up (support, what productions ask for); only their
+    owners change them, through search.briefs."""
+
+    list_display = ["title", "owner", "ip_type", "territory", "budget_krw", "start", "end",
+                    "exclusive", "updated_at"]
+    list_filter = ["ip_type", "territory", "exclusive"]
+    search_fields = ["title", "text", "owner__email", "owner__display_name"]
+    date_hierarchy = "updated_at"
+    list_select_related = ["owner"]
+    readonly_fields = [f.name for f in SavedBrief._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
