@@ -16,6 +16,7 @@ from listings.models import Listing, MediaAsset, Report
 from listings.selectors import moderation_queue
 from payments.models import LedgerEntry, Payment
 from search.models import DuplicateAlert, SavedBrief
+from tests.licensing.conftest import _tasks_run_in_process  # noqa: F401 (autouse: tasks here)
 
 ACCOUNT_LINE = re.compile(r"^  (creator|producer|moderator)\s+(\S+)\s+(\S+)  \(", re.MULTILINE)
 
