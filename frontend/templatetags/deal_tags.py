@@ -7,30 +7,24 @@ from licensing.models import DealStatus, Party
 from payments.models import PaymentStatus
 
 from ..views.deals import deals_by_stage
+from .exchange_tags import choice_label
 
 register = template.Library()
 
 
-def _label(choices, value) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
-
-
 @register.filter
 def party_label(value: str) -> str:
-    return _label(Party, value)
+    return choice_label(Party, value)
 
 
 @register.filter
 def deal_status_label(value: str) -> str:
-    return _label(DealStatus, value)
+    return choice_label(DealStatus, value)
 
 
 @register.filter
 def payment_status_label(value: str) -> str:
-    return _label(PaymentStatus, value)
+    return choice_label(PaymentStatus, value)
 
 
 @register.inclusion_tag("frontend/deals/creator_panels.html", takes_context=True)

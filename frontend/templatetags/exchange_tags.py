@@ -89,7 +89,9 @@ def territory_name(code: str) -> str:
     return _country_names("ko" if _is_korean() else "en")(country.name)
 
 
-def _label(choices, value) -> str:
+def choice_label(choices, value) -> str:
+    """The label of one value of a choices class in the reader's language; a value the
+    class does not know (an old or foreign code) is shown as it is."""
     try:
         return str(choices(value).label)
     except ValueError:
@@ -98,17 +100,17 @@ def _label(choices, value) -> str:
 
 @register.filter
 def medium_label(value: str) -> str:
-    return _label(Medium, value)
+    return choice_label(Medium, value)
 
 
 @register.filter
 def ip_type_label(value: str) -> str:
-    return _label(IpType, value)
+    return choice_label(IpType, value)
 
 
 @register.filter
 def asset_format_label(value: str) -> str:
-    return _label(AssetFormat, value)
+    return choice_label(AssetFormat, value)
 
 
 @register.filter
@@ -116,18 +118,18 @@ def status_label(value: str) -> str:
     """A state in an audit row: a listing's, a report's or an account's."""
     for choices in (ListingStatus, ReportStatus):
         if value in choices.values:
-            return str(choices(value).label)
+            return choice_label(choices, value)
     return {"active": _("Active")}.get(value, value)
 
 
 @register.filter
 def media_role_label(value: str) -> str:
-    return _label(MediaRole, value)
+    return choice_label(MediaRole, value)
 
 
 @register.filter
 def media_kind_label(value: str) -> str:
-    return _label(MediaKind, value)
+    return choice_label(MediaKind, value)
 
 
 @register.filter

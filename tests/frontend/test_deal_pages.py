@@ -13,14 +13,10 @@ import re
 
 import pytest
 
-from exchange.accounts.models import User
-from licensing import services
 from licensing.models import Deal, DealStatus, Signature
-from listings.models import Listing, ListingStatus
 from listings.services import media_attach
 from payments.models import Payment, PaymentStatus
 from payments.services import invoice_issue
-from tests import factories
 from tests.licensing.conftest import days_ahead, sign_both
 from tests.listings.fixtures_files import png_bytes, upload
 
@@ -47,30 +43,6 @@ def _custom_request(**overrides) -> dict:
         "message": "We open in the spring.",
         **overrides,
     }
-
-
-@pytest.fixture
-def other_producer(db) -> User:
-    return factories.make_producer(email="other-producer@example.com",
-                                   display_name="Other Producer")
-
-
-@pytest.fixture
-def listing(owner) -> Listing:
-    return factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED,
-                                  title="달빛 야시장 Lantern Market")
-
-
-@pytest.fixture
-def deal(producer, listing) -> Deal:
-    """A request of `producer` on `listing`, awaiting the creator."""
-    return services.deal_request(producer=producer, listing=listing,
-                                 production="A VR exhibition", offer=listing.offers.get())
-
-
-@pytest.fixture
-def accepted_deal(deal, owner) -> Deal:
-    return services.deal_accept(actor=owner, deal=deal)
 
 
 # --- the whole flow ------------------------------------------------------------------

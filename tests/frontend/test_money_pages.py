@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.accounts.models import User
 from exchange.audit.models import AuditEntry
 from licensing import services
 from licensing.models import Deal, DealStatus
-from listings.models import Listing, ListingStatus
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
-from payments.services import bank_receipt_record, invoice_issue
-from tests import factories
+from payments.services import bank_receipt_record
 from tests.licensing.conftest import custom_terms, sign_both
 
 pytestmark = pytest.mark.django_db
@@ -30,30 +27,6 @@ def _html(response) -> str:
 @pytest.fixture(autouse=True)
 def _ten_percent(settings):
     settings.PLATFORM_FEE_PERCENT = 10
-
-
-@pytest.fixture
-def other_producer(db) -> User:
-    return factories.make_producer(email="other-producer@example.com",
-                                   display_name="Other Producer")
-
-
-@pytest.fixture
-def listing(owner) -> Listing:
-    return factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED,
-                                  title="달빛 야시장 Lantern Market")
-
-
-@pytest.fixture
-def signed_deal(producer, owner, listing) -> Deal:
-    deal = services.deal_request(producer=producer, listing=listing,
-                                 production="A VR exhibition", offer=listing.offers.get())
-    return sign_both(services.deal_accept(actor=owner, deal=deal))
-
-
-@pytest.fixture
-def invoice(signed_deal, producer) -> Payment:
-    return invoice_issue(actor=producer, deal=signed_deal)
 
 
 @pytest.fixture

@@ -11,46 +11,16 @@ import re
 
 import pytest
 
-from exchange.accounts.models import User
 from licensing import services
 from licensing.models import Deal, DealStatus
-from listings.models import Listing, ListingStatus
 from payments.gateways import stripe as gateway
 from payments.models import ConnectedAccount, Payment, PaymentMethod, PaymentStatus
-from payments.services import invoice_issue
-from tests import factories
-from tests.licensing.conftest import sign_both
 
 pytestmark = pytest.mark.django_db
 
 
 def _html(response) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def other_producer(db) -> User:
-    return factories.make_producer(email="other-producer@example.com",
-                                   display_name="Other Producer")
-
-
-@pytest.fixture
-def listing(owner) -> Listing:
-    return factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED,
-                                  title="달빛 야시장 Lantern Market")
-
-
-@pytest.fixture
-def signed_deal(producer, owner, listing) -> Deal:
-    """The listing's offer (3,000,000 KRW) requested, accepted and signed by both."""
-    deal = services.deal_request(producer=producer, listing=listing,
-                                 production="A VR exhibition", offer=listing.offers.get())
-    return sign_both(services.deal_accept(actor=owner, deal=deal))
-
-
-@pytest.fixture
-def invoice(signed_deal, producer) -> Payment:
-    return invoice_issue(actor=producer, deal=signed_deal)
 
 
 @pytest.fixture
