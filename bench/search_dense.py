@@ -150,7 +150,9 @@ def bench_embedding(data_dir: Path, rounds: int) -> tuple[float, float]:
         plain_latency += query_latencies(plain_query)
         fast_latency += query_latencies(embedder.embed_query)
 
-    print(f"\n== embedding the {len(texts)} dev listings (title + description), {rounds} rounds")
+    print(f"\n== embedding the {len(texts)} dev listings, title + description as written on "
+          "both sides (the engine alone; bench/search.py embeds what the index stores), "
+          f"{rounds} rounds")
     plain_best, fast_best = max(plain_rates), max(fast_rates)
     for label, rates in (
         ("plain sentence-transformers", plain_rates),
