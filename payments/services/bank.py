@@ -6,25 +6,22 @@ or by the producer who asked for it), so the deal can be paid by card instead.""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchange.accounts.models import User
-from exchange.audit.services import audit_record
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from licensing.models import Deal, Party
 from licensing.services import deal_payment_completed
 
-from ..models import OPEN_STATUSES, EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
-from ..references import reference_new, reference_normalize
+from ..models import EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
+from ..references import reference_normalize
 from . import ledger
-from .payable import require_payable, require_rights_free, unpayable_reason
+from .payable import payment_open, require_payable, unpayable_reason
 from .state import payment_move
 
 CANCEL_REASON_MAX_CHARS = 2000
-# A fresh reference collides with probability ~n / 3.4e10; a few tries are plenty.
-REFERENCE_ATTEMPTS = 5
 
 
 class PaymentRefused(Conflict):
@@ -45,30 +42,10 @@ def invoice_issue(*, actor: User, deal: Deal) -> Payment:
     reference to write on the transfer. Asking again returns the same invoice; a
     new one is refused when the deal's rights were taken meanwhile."""
     require_payable(actor=actor, deal=deal)
-    now = timezone.now()
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
-        if existing is not None:
-            if existing.method != PaymentMethod.BANK_TRANSFER:
-                raise Conflict(_("A card payment of this deal is under way."),
-                               code="payment_in_progress")
-            return existing
-        require_rights_free(deal)
-        try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    deal=deal, method=PaymentMethod.BANK_TRANSFER, amount_krw=deal.fee_krw,
-                    reference=reference_new(), payer_id=deal.producer_id,
-                    created_at=now, updated_at=now,
-                )
-                audit_record(actor=actor, action="payment.invoice", target=payment,
-                             to_state=payment.status,
-                             data={"deal_id": deal.pk, "amount_krw": payment.amount_krw,
-                                   "reference": payment.reference})
-                return payment
-        except IntegrityError:
-            continue  # a concurrent invoice of this deal, or (rarely) a reference taken
-    raise Conflict(_("Could not issue the invoice; try again."), code="stale_payment")
+    return payment_open(actor=actor, deal=deal, method=PaymentMethod.BANK_TRANSFER,
+                        audit_action="payment.invoice",
+                        audit_data=lambda payment: {"reference": payment.reference},
+                        failure=_("Could not issue the invoice; try again."))
 
 
 def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,

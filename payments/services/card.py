@@ -12,21 +12,18 @@ the browser reports.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
 
 from exchange.accounts.models import User
-from exchange.audit.services import audit_record
 from exchange.errors import ApplicationError, Conflict
 from licensing.models import Deal
 
 from ..gateways import stripe as gateway
-from ..models import OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
-from ..references import reference_new
-from .bank import REFERENCE_ATTEMPTS
-from .payable import require_payable, require_rights_free
+from ..models import Payment, PaymentMethod, PaymentStatus
+from .payable import payment_open, require_payable
 from .state import payment_move
 
 
@@ -62,37 +59,6 @@ def provider_error(error: gateway.GatewayError) -> ApplicationError:
     return ProviderRefused(_("The card processor refused: %(reason)s") % {"reason": error})
 
 
-def _open_card_payment(deal: Deal) -> Payment | None:
-    existing = Payment.objects.filter(deal=deal, status__in=OPEN_STATUSES).first()
-    if existing is not None and existing.method != PaymentMethod.STRIPE:
-        raise Conflict(_("An invoice for a bank transfer of this deal is open; pay it, or cancel "
-                         "it on the invoice page first."), code="payment_in_progress")
-    return existing
-
-
-def _payment_create(*, actor: User, deal: Deal) -> Payment:
-    now = timezone.now()
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        existing = _open_card_payment(deal)
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    deal=deal, method=PaymentMethod.STRIPE, amount_krw=deal.fee_krw,
-                    reference=reference_new(), payer_id=deal.producer_id,
-                    created_at=now, updated_at=now,
-                )
-                audit_record(actor=actor, action="payment.start", target=payment,
-                             to_state=payment.status,
-                             data={"deal_id": deal.pk, "amount_krw": payment.amount_krw,
-                                   "method": payment.method})
-                return payment
-        except IntegrityError:
-            continue  # a concurrent payment of this deal, or (rarely) a reference taken
-    raise Conflict(_("Could not start the payment; try again."), code="stale_payment")
-
-
 def card_payment_start(*, actor: User, deal: Deal) -> tuple[Payment, str]:
     """The producer (or staff for them) pays an accepted, fully signed deal by card:
     (payment, client_secret) for Stripe.js to confirm. Refused before any money
@@ -101,10 +67,10 @@ def card_payment_start(*, actor: User, deal: Deal) -> tuple[Payment, str]:
     payment and intent while it is open."""
     require_stripe()
     require_payable(actor=actor, deal=deal)
-    existing = _open_card_payment(deal)
-    if existing is None:
-        require_rights_free(deal)
-    payment = existing or _payment_create(actor=actor, deal=deal)
+    payment = payment_open(actor=actor, deal=deal, method=PaymentMethod.STRIPE,
+                           audit_action="payment.start",
+                           audit_data=lambda payment: {"method": payment.method},
+                           failure=_("Could not start the payment; try again."))
     try:
         if payment.provider_id:
             intent = gateway.payment_intent_retrieve(payment.provider_id)
