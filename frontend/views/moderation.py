@@ -2,6 +2,8 @@
 alerts, reports, audit trail), the reports queue with its resolutions, finding a user by
 email or name, and a user's page with suspension. Every change goes through a service."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
@@ -46,6 +48,21 @@ ACCOUNT_ACTIONS = {
 REPORT_FILTERS = (ReportStatus.OPEN, ReportStatus.TAKEN_DOWN, ReportStatus.DISMISSED)
 
 
+def _done_with_reason(request, form, act, done) -> bool:
+    """A moderator's decision that needs a reason: `act(reason=...)` runs when the form
+    is valid, and the success message `done` is queued. False when the form or the
+    service refused; the form then carries why, next to its fields."""
+    if not form.is_valid():
+        return False
+    try:
+        act(reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        add_service_error(form, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
 @moderator_required
 @require_GET
 def queue(request):
@@ -87,16 +104,11 @@ def decide(request, pk, action):
     if action not in DECISIONS:
         raise Http404
     listing = selectors.listing_get(user=request.user, pk=pk)
+    service, done = DECISIONS[action]
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        service, done = DECISIONS[action]
-        try:
-            service(actor=request.user, listing=listing, reason=form.cleaned_data["reason"])
-        except ApplicationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("frontend:moderation-review", pk=listing.pk)
+    if _done_with_reason(request, form, partial(service, actor=request.user, listing=listing),
+                         done):
+        return redirect("frontend:moderation-review", pk=listing.pk)
     return _review_page(request, listing, form, status=400)
 
 
@@ -147,16 +159,11 @@ def report_resolve(request, pk, action):
     if action not in RESOLUTIONS:
         raise Http404
     found = selectors.report_get(user=request.user, pk=pk)
+    service, done = RESOLUTIONS[action]
     form = ResolutionForm(request.POST)
-    if form.is_valid():
-        service, done = RESOLUTIONS[action]
-        try:
-            service(moderator=request.user, report=found, reason=form.cleaned_data["reason"])
-        except ApplicationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("frontend:moderation-report", pk=found.pk)
+    if _done_with_reason(request, form, partial(service, moderator=request.user, report=found),
+                         done):
+        return redirect("frontend:moderation-report", pk=found.pk)
     return _report_page(request, found, form, status=400)
 
 
@@ -203,14 +210,9 @@ def user_action(request, pk, action):
     if action not in ACCOUNT_ACTIONS:
         raise Http404
     person = get_object_or_404(User, pk=pk)
+    service, done = ACCOUNT_ACTIONS[action]
     form = SuspensionForm(request.POST)
-    if form.is_valid():
-        service, done = ACCOUNT_ACTIONS[action]
-        try:
-            service(moderator=request.user, user=person, reason=form.cleaned_data["reason"])
-        except ApplicationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("frontend:moderation-user", pk=person.pk)
+    if _done_with_reason(request, form, partial(service, moderator=request.user, user=person),
+                         done):
+        return redirect("frontend:moderation-user", pk=person.pk)
     return _user_page(request, person, form, status=400)
