@@ -153,3 +153,16 @@ def test_format_1_files_still_load_with_the_same_scores():
     for original, copy in zip(index.scores(query), restored.scores(query), strict=True):
         assert np.array_equal(original, copy)
     assert restored.search(query) == index.search(query)
+
+
+def test_frequencies_are_stored_as_float16_only_when_exact(index):
+    index.add(4, {"tea": 2.5}, {"녹차": 0.75})
+    index.search({"tea": 1.0})
+    assert index._tf.data.dtype == np.float16  # sums of quarters: exact in float16
+    odd = BM25Index()
+    odd.add(1, {"tea": 0.1, "field": 1.0})
+    odd.add(2, {"tea": 1.0})
+    [first, second] = odd.search({"tea": 1.0})
+    assert odd._tf.data.dtype == np.float32
+    average = (1.1 + 1.0) / 2
+    assert second.score == pytest.approx(_idf(2, 2) * _saturation(0.1, 1.1, average), rel=1e-6)
