@@ -154,7 +154,8 @@ def _export_fp32(model_folder: Path, target: Path) -> int:
     axes = {0: "batch", 1: "tokens"}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        # Deprecated, but the dynamo exporter would add onnxscript as a dependency.
+        # Deprecated, but the dynamo exporter would add onnxscript as a dependency: with
+        # torch 2.13 here, dynamo=True stops at "No module named 'onnxscript'".
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
             LastHiddenState(model),
