@@ -8,7 +8,9 @@ MODEL_VIEWER_STYLE = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
 
 POLICY = {
     "default-src": "'self'",
-    "script-src": "'self'",
+    # WebAssembly (not JavaScript eval): model-viewer's bundled meshopt decoder compiles
+    # its inline wasm at start-up, so meshopt-compressed models preview too.
+    "script-src": "'self' 'wasm-unsafe-eval'",
     "style-src": f"'self' {MODEL_VIEWER_STYLE}",
     "img-src": "'self' data: blob:",
     "media-src": "'self' data: blob:",

@@ -135,7 +135,7 @@ def test_request_counter_accept_sign_invoice_receipt_download_and_verify(
     verify = re.search(r'id="certificate-verify" href="([^"]+)"', licence_page).group(1)
     assert verify == f"/verify/{deal.certificate.code}/"
     public = _html(page_client().get(verify))
-    assert "달빛 야시장 Lantern Market" in public and "active" in public
+    assert "달빛 야시장 Lantern Market" in public and 'data-status="active"' in public
 
     # the creator's earnings: the fee less the platform's 10 %
     earnings = _html(as_owner.get("/creator/earnings/"))

@@ -78,7 +78,7 @@ def test_every_page_sends_a_content_security_policy(page_client):
 
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
-    assert "script-src 'self';" in policy
+    assert "script-src 'self' 'wasm-unsafe-eval';" in policy  # no JavaScript eval
     assert "img-src 'self' data: blob:" in policy
     assert "media-src 'self' data: blob:" in policy
     assert "unsafe-inline" not in policy

@@ -157,12 +157,13 @@ def test_with_stripe_the_producer_pays_by_card_on_stripe_s_form(
     assert card.status_code == 200
     assert 'data-client-secret="pi_pages_secret_x"' in _html(card)
     assert 'data-publishable-key="pk_test_pages"' in _html(card)
-    assert "script-src 'self' https://js.stripe.com" in card["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com" in card[
+        "Content-Security-Policy"]
     payment = Payment.objects.get(deal=signed_deal)
     assert (payment.method, payment.status, payment.provider_id) == (
         PaymentMethod.STRIPE, PaymentStatus.PROCESSING, "pi_pages")
     assert 'id="card-payment-status"' in after and 'id="pay-by-card"' not in after
-    assert "script-src 'self';" in client.get(f"/deals/{signed_deal.pk}/")[
+    assert "script-src 'self' 'wasm-unsafe-eval';" in client.get(f"/deals/{signed_deal.pk}/")[
         "Content-Security-Policy"]
 
 

@@ -74,7 +74,9 @@ def test_the_public_page_and_qr_code(client, licensed_deal):
 
     assert page.status_code == 200
     html = page.content.decode()
-    for shown in ("달빛 야시장 Lantern Market", "Producer", "immersive", "KR", "active"):
+    # Korean by default, codes as the reader's words: medium, country and status.
+    for shown in ("달빛 야시장 Lantern Market", "Producer", "실감형", "대한민국",
+                  'data-status="active"'):
         assert shown in html
     for private in ("5000000", "5,000,000", "producer@example.com", "Owner", "exclusive"):
         assert private not in html
