@@ -65,6 +65,20 @@ def account_updated(*, ready: bool, event_id: str) -> dict:
             "data": {"object": account}}
 
 
+def card_payment_succeeds(deal, *, intent_id: str, event_id: str, **payment_fields) -> Payment:
+    """A card payment of the deal's 5,000,000 KRW, and Stripe's event that it succeeded."""
+    payment = Payment.objects.create(deal=deal, method=PaymentMethod.STRIPE,
+                                     amount_krw=5_000_000, reference=reference_new(),
+                                     payer=deal.producer, **payment_fields)
+    intent = {"id": intent_id, "object": "payment_intent", "amount": 5_000_000,
+              "amount_received": 5_000_000, "currency": "krw", "status": "succeeded",
+              "latest_charge": CHARGE,
+              "metadata": {"payment_id": str(payment.pk), "deal_id": str(deal.pk)}}
+    deliver({"id": event_id, "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": intent}})
+    return payment
+
+
 def test_a_korean_creator_gets_a_recipient_account_once_and_a_fresh_link_each_time(
         recorded_stripe, owner, client_for):
     recorded_stripe.expect("POST", "/v1/accounts", ACCOUNT_CREATED)
@@ -147,16 +161,8 @@ def test_the_creators_share_is_transferred_once_the_account_is_ready_and_a_refun
 
     # The producer's card payment succeeds: the share goes to the creator's account.
     recorded_stripe.expect("POST", "/v1/transfers", TRANSFER)
-    payment = Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
-                                     amount_krw=5_000_000, reference=reference_new(),
-                                     payer=signed_deal.producer, provider_id="pi_3QkR5s",
-                                     status="processing")
-    intent = {"id": "pi_3QkR5s", "object": "payment_intent", "amount": 5_000_000,
-              "amount_received": 5_000_000, "currency": "krw", "status": "succeeded",
-              "latest_charge": CHARGE,
-              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
-    deliver({"id": "evt_pi_1", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}})
+    payment = card_payment_succeeds(signed_deal, intent_id="pi_3QkR5s", event_id="evt_pi_1",
+                                    provider_id="pi_3QkR5s", status="processing")
 
     transfer = Transfer.objects.get(payment=payment)
     assert (transfer.status, transfer.amount_krw, transfer.provider_id) == (
@@ -202,16 +208,8 @@ def test_no_transfer_while_the_creators_account_cannot_receive_money(
     recorded_stripe.expect("POST", "/v1/account_links", ACCOUNT_LINK)
     onboard(client_for(owner))
     deliver(account_updated(ready=False, event_id="evt_acct_2"))
-    payment = Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
-                                     amount_krw=5_000_000, reference=reference_new(),
-                                     payer=signed_deal.producer)
-    intent = {"id": "pi_3QkR9w", "object": "payment_intent", "amount": 5_000_000,
-              "amount_received": 5_000_000, "currency": "krw", "status": "succeeded",
-              "latest_charge": CHARGE,
-              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
 
-    deliver({"id": "evt_pi_2", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}})
+    card_payment_succeeds(signed_deal, intent_id="pi_3QkR9w", event_id="evt_pi_2")
 
     assert Transfer.objects.count() == 0
     assert [r.path for r in recorded_stripe.received] == ["/v1/accounts", "/v1/account_links"]
@@ -223,16 +221,8 @@ def test_a_refund_while_the_creators_transfer_is_pending_is_taken_back_once_it_w
     with the same key, so its amount stays 4,500,000). A refund meanwhile reverses
     its part of the split in the ledger at once; when the transfer then succeeds,
     that part is taken back from it, so the creator keeps exactly their share."""
-    payment = Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
-                                     amount_krw=5_000_000, reference=reference_new(),
-                                     payer=signed_deal.producer, provider_id="pi_3QkS1a",
-                                     status="processing")
-    intent = {"id": "pi_3QkS1a", "object": "payment_intent", "amount": 5_000_000,
-              "amount_received": 5_000_000, "currency": "krw", "status": "succeeded",
-              "latest_charge": CHARGE,
-              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
-    deliver({"id": "evt_pi_3", "object": "event", "type": "payment_intent.succeeded",
-             "data": {"object": intent}})
+    payment = card_payment_succeeds(signed_deal, intent_id="pi_3QkS1a", event_id="evt_pi_3",
+                                    provider_id="pi_3QkS1a", status="processing")
     # Test data as the rows stand after a transfer request that got no answer.
     account = ConnectedAccount.objects.create(
         user=owner, stripe_account_id=ACCOUNT, country="KR", service_agreement="recipient",
