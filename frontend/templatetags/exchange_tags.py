@@ -8,7 +8,7 @@ import pycountry
 from django import template
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from exchange.regions import REGIONS, WORLDWIDE
@@ -120,6 +120,38 @@ def status_label(value: str) -> str:
         if value in choices.values:
             return choice_label(choices, value)
     return {"active": _("Active")}.get(value, value)
+
+
+# What the audit rows shown on pages record (listings, their media and reports, accounts);
+# any other action is shown as its code.
+AUDIT_ACTIONS = {
+    "listing.create": pgettext_lazy("audit action", "Created"),
+    "listing.edit": pgettext_lazy("audit action", "Edited"),
+    "listing.submit": pgettext_lazy("audit action", "Submitted for review"),
+    "listing.withdraw": pgettext_lazy("audit action", "Withdrawn from review"),
+    "listing.archive": pgettext_lazy("audit action", "Archived"),
+    "listing.approve": pgettext_lazy("audit action", "Approved and published"),
+    "listing.reject": pgettext_lazy("audit action", "Rejected"),
+    "listing.request_changes": pgettext_lazy("audit action", "Changes requested"),
+    "listing.suspend": pgettext_lazy("audit action", "Suspended"),
+    "listing.reinstate": pgettext_lazy("audit action", "Reinstated"),
+    "listing.import_publish": pgettext_lazy("audit action", "Published by a catalog import"),
+    "listing.duplicate_dismiss": pgettext_lazy("audit action", "Near-duplicate alert dismissed"),
+    "media.attach": pgettext_lazy("audit action", "File added"),
+    "media.remove": pgettext_lazy("audit action", "File removed"),
+    "report.file": pgettext_lazy("audit action", "Report filed"),
+    "report.dismiss": pgettext_lazy("audit action", "Report dismissed"),
+    "report.take_down": pgettext_lazy("audit action", "Taken down after a report"),
+    "user.signup": pgettext_lazy("audit action", "Signed up"),
+    "user.suspend": pgettext_lazy("audit action", "Account suspended"),
+    "user.reinstate": pgettext_lazy("audit action", "Account reinstated"),
+    "organisation.join": pgettext_lazy("audit action", "Joined an organisation"),
+}
+
+
+@register.filter
+def audit_action_label(action: str) -> str:
+    return str(AUDIT_ACTIONS.get(action, action))
 
 
 @register.filter

@@ -241,7 +241,7 @@ def test_rejecting_needs_a_reason_shown_next_to_the_field(page_client, moderator
     submitted_listing.refresh_from_db()
     assert submitted_listing.status == ListingStatus.REJECTED
     trail = _html(client.get(f"/moderation/listings/{submitted_listing.pk}/"))
-    assert "Rights evidence is missing." in trail and "listing.reject" in trail
+    assert "Rights evidence is missing." in trail and "Rejected" in trail
 
 
 def test_only_moderators_decide_and_nothing_changes_otherwise(page_client, owner,
