@@ -30,9 +30,9 @@ class LedgerEntryInline(admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "deal", "method", "status", "amount_krw", "received_krw",
-                    "created_at", "completed_at"]
-    list_filter = ["method", "status"]
+    list_display = ["reference", "deal", "method", "charge_type", "status", "amount_krw",
+                    "received_krw", "created_at", "completed_at"]
+    list_filter = ["method", "charge_type", "status"]
     search_fields = ["reference", "provider_id", "deal__id"]
     inlines = [LedgerEntryInline]
 

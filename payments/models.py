@@ -35,6 +35,14 @@ class PaymentStatus(models.TextChoices):
     CANCELED = "canceled", _("Canceled")
 
 
+class ChargeType(models.TextChoices):
+    """How a card payment was charged at Stripe (payments.services.card)."""
+
+    PLATFORM = "platform", _("Charged to the platform; the creator's share is transferred after")
+    DESTINATION = "destination", _("Destination charge: the creator's share is transferred "
+                                   "with the charge, the platform fee kept as an application fee")
+
+
 # A deal has at most one payment in these statuses, so it is never paid twice at once.
 OPEN_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED,
                  PaymentStatus.PROCESSING)
@@ -54,6 +62,11 @@ class Payment(models.Model):
     # and the charge it made (the source of the transfer of the creator's share).
     provider_id = models.CharField(max_length=255, blank=True, db_index=True)
     provider_charge_id = models.CharField(max_length=255, blank=True)
+    # Decided before the intent is created and never changed, so a retried request
+    # sends the same parameters under the same idempotency key. Bank payments and
+    # card payments of creators who cannot receive money yet are `platform`.
+    charge_type = models.CharField(max_length=16, choices=ChargeType.choices,
+                                   default=ChargeType.PLATFORM)
     reason = models.TextField(blank=True, help_text=_("Why it was refused, failed or canceled."))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -103,7 +116,9 @@ class LedgerEntry(models.Model):
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     amount_krw = models.BigIntegerField()
     # The outside record this entry mirrors: a bank transaction, a Stripe charge,
-    # refund or transfer id. One entry of a kind per outside record.
+    # refund, transfer or transfer reversal id. One entry of a kind per outside record.
+    # The transfer Stripe makes with a destination charge is named by that charge
+    # (one transfer per charge), so it is recorded with the charge, exactly once.
     external_id = models.CharField(max_length=255, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+",
@@ -246,8 +261,11 @@ class TransferStatus(models.TextChoices):
 
 class Transfer(models.Model):
     """The creator's share of one card payment, moved to their connected account
-    (separate charges and transfers; see payments.services.connect). One live
-    transfer per payment; its id is the idempotency key at Stripe."""
+    (see payments.services.connect). For a platform charge we ask Stripe for it
+    after the charge (its id is the idempotency key there); for a destination
+    charge Stripe made it with the charge and the row records it, succeeded, with
+    the net amount the creator keeps (Stripe's transfer is the whole charge, and
+    the application fee is taken back from it). One live transfer per payment."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transfers")
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="transfers")

@@ -13,6 +13,7 @@ from exchange.errors import ApplicationError
 
 from .gateways import stripe as gateway
 from .models import (
+    ChargeType,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -50,6 +51,13 @@ def transfer_creator_share(payment_id: int) -> int | None:
     return transfer.pk if transfer else None
 
 
+@shared_task(soft_time_limit=60, time_limit=90)
+def identify_destination_transfer(payment_id: int) -> str:
+    """The Stripe id of the transfer a destination charge made, read from the charge."""
+    transfer = connect.destination_transfer_identify(payment_id=payment_id)
+    return transfer.provider_id if transfer else ""
+
+
 @shared_task(soft_time_limit=120, time_limit=180)
 def transfer_owed_shares(user_id: int) -> int:
     """A creator's account became ready: their owed shares go out."""
@@ -69,7 +77,8 @@ def reconcile_payments() -> int:
     """Beat: events stored but never applied (the process died in between) are
     applied now; when Stripe is on, card payments stuck in processing longer than
     STRIPE_PROCESSING_STALE_MINUTES are checked against Stripe, and refunds and
-    transfers left pending are asked for again (same idempotency keys). Returns
+    transfers left pending are asked for again (same idempotency keys), and the
+    transfers of destination charges still without Stripe's id get it. Returns
     the number of events found unapplied."""
     ids = list(WebhookEvent.objects.filter(status=WebhookStatus.RECEIVED)
                .order_by("received_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH])
@@ -88,6 +97,11 @@ def reconcile_payments() -> int:
                 status=TransferStatus.PENDING, created_at__lte=now - PENDING_GRACE)
                 .order_by("id").values_list("pk", flat=True)[:SWEEP_BATCH]):
             resubmit_transfer.delay(transfer_id)
+        for payment_id in (Transfer.objects.filter(
+                status=TransferStatus.SUCCEEDED, provider_id="",
+                payment__charge_type=ChargeType.DESTINATION, created_at__lte=now - PENDING_GRACE)
+                .order_by("id").values_list("payment_id", flat=True)[:SWEEP_BATCH]):
+            identify_destination_transfer.delay(payment_id)
     return len(ids)
 
 

@@ -62,15 +62,23 @@ def _call(function, params: dict, *, idempotency_key: str | None = None) -> dict
         raise GatewayError(str(error), transient=False) from error
 
 
-def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int) -> dict[str, Any]:
-    """A PaymentIntent for our Payment row `payment_id`, charged to the platform
-    (separate charges and transfers: the creator's share is transferred later,
-    see payments.services.connect); the same row always gets the same intent
-    back (idempotency key), however often this is retried."""
+def payment_intent_create(*, payment_id: int, deal_id: int, amount_krw: int,
+                          destination: str = "", application_fee_krw: int = 0) -> dict[str, Any]:
+    """A PaymentIntent for our Payment row `payment_id`; the same row always gets the
+    same intent back (idempotency key), however often this is retried, so a row
+    must always be asked for with the same arguments. Without `destination` it is
+    charged to the platform (the creator's share is transferred later, see
+    payments.services.connect); with it, a destination charge: Stripe transfers
+    the charge to that connected account and takes `application_fee_krw` back
+    from it for the platform (no on_behalf_of; see payments.connect_countries)."""
     params: dict[str, Any] = {
         "amount": amount_krw, "currency": CURRENCY,
         "metadata": {"payment_id": str(payment_id), "deal_id": str(deal_id)},
     }
+    if destination:
+        params["transfer_data"] = {"destination": destination}
+        if application_fee_krw:
+            params["application_fee_amount"] = application_fee_krw
     return _call(_client().v1.payment_intents.create, params,
                  idempotency_key=f"cipx-payment-{payment_id}-intent")
 
@@ -80,10 +88,17 @@ def payment_intent_retrieve(intent_id: str) -> dict[str, Any]:
         intent_id, params, options), {})
 
 
-def refund_create(*, refund_id: int, payment_intent: str, amount_krw: int) -> dict[str, Any]:
-    """Refund `amount_krw` of a PaymentIntent's charge for our Refund row `refund_id`."""
-    params = {"payment_intent": payment_intent, "amount": amount_krw,
-              "metadata": {"refund_id": str(refund_id)}}
+def refund_create(*, refund_id: int, payment_intent: str, amount_krw: int,
+                  destination_charge: bool = False) -> dict[str, Any]:
+    """Refund `amount_krw` of a PaymentIntent's charge for our Refund row `refund_id`.
+    A destination charge's refund also takes back, in proportion, the transfer to
+    the creator (reverse_transfer) and the application fee (refund_application_fee),
+    so the platform does not pay the creator's part of it."""
+    params: dict[str, Any] = {"payment_intent": payment_intent, "amount": amount_krw,
+                              "metadata": {"refund_id": str(refund_id)}}
+    if destination_charge:
+        params["reverse_transfer"] = True
+        params["refund_application_fee"] = True
     return _call(_client().v1.refunds.create, params,
                  idempotency_key=f"cipx-refund-{refund_id}")
 
@@ -91,6 +106,11 @@ def refund_create(*, refund_id: int, payment_intent: str, amount_krw: int) -> di
 def refund_retrieve(provider_refund_id: str) -> dict[str, Any]:
     return _call(lambda params, options: _client().v1.refunds.retrieve(
         provider_refund_id, params, options), {})
+
+
+def charge_retrieve(charge_id: str) -> dict[str, Any]:
+    return _call(lambda params, options: _client().v1.charges.retrieve(
+        charge_id, params, options), {})
 
 
 def connected_account_create(*, account_id: int, user_id: int, email: str, country: str,

@@ -1,28 +1,41 @@
 """Stripe Connect for creators: onboarding, account status, and transfers of
 their share.
 
-Charges and transfers are separate (no destination charges): a card payment is
-charged to the platform, the ledger splits it into the platform fee and the
-creator's share, and the share is transferred to the creator's connected
-account once it can receive it (payouts enabled), tied to the charge with
-`source_transaction`. The platform fee is what the platform keeps, the
-application fee in effect. This is the fund flow Stripe allows for `recipient`
-accounts in every cross-border country (Korea among them), it lets a producer
-pay before the creator has finished onboarding, and a refund takes back the
-creator's part of an already made transfer with a transfer reversal.
+A card payment reaches the creator in one of two ways, chosen when it starts
+(payments.services.card, the rule in payments.connect_countries) and kept on the
+payment (Payment.charge_type):
 
-A refund may come while the creator's transfer is still pending at Stripe (sent,
-no answer yet: it is retried with the same key, so its amount is fixed). The
-refund goes ahead and reverses its part of the split in the ledger at once; no
-reversal is asked for yet, as there is no transfer to reverse. When the transfer
-then succeeds it pays out the share as it was before the refund, so every refund
-that succeeded while it was pending gets its transfer reversal then (keyed by the
-refund, as always): the creator ends with exactly their share, and the ledger's
-transfers net to it. If the transfer fails instead, nothing went out, and the
-share now owed (less the refund) is transferred by the next attempt.
+- A destination charge, when the creator's account can receive money then: the
+  platform fee is a real application fee (application_fee_amount) and Stripe
+  transfers the charge to the creator's account as part of the charge, taking
+  the fee back from it. Nothing is transferred by us: the succeeded payment's
+  webhook records the transfer (a Transfer row, succeeded, and its TRANSFER
+  entry for the creator's net share; payments.services.webhooks), and a refund
+  takes back its part of the transfer and of the fee in the same Stripe call
+  (reverse_transfer, refund_application_fee; payments.services.refunds).
+- Separate charges and transfers otherwise (no account, not ready yet, or an
+  account Stripe does not allow destination charges to): the payment is charged
+  to the platform, the ledger splits it into the platform fee and the creator's
+  share, and the share is transferred to the creator's connected account once it
+  can receive it (payouts enabled), tied to the charge with
+  `source_transaction`. The platform fee is what the platform keeps. This lets a
+  producer pay before the creator has finished onboarding, and a refund takes
+  back the creator's part of an already made transfer with a transfer reversal.
 
-Every Stripe call runs outside a database transaction, with an idempotency key
-from our own row (ConnectedAccount, Transfer, Refund).
+With separate charges and transfers, a refund may come while the creator's
+transfer is still pending at Stripe (sent, no answer yet: it is retried with the
+same key, so its amount is fixed). The refund goes ahead and reverses its part
+of the split in the ledger at once; no reversal is asked for yet, as there is no
+transfer to reverse. When the transfer then succeeds it pays out the share as it
+was before the refund, so every refund that succeeded while it was pending gets
+its transfer reversal then (keyed by the refund, as always): the creator ends
+with exactly their share, and the ledger's transfers net to it. If the transfer
+fails instead, nothing went out, and the share now owed (less the refund) is
+transferred by the next attempt.
+
+Every Stripe call runs outside a database transaction; those that create
+something carry an idempotency key from our own row (ConnectedAccount, Transfer,
+Refund).
 """
 
 from __future__ import annotations
@@ -43,6 +56,7 @@ from exchange.errors import Forbidden, InvalidInput
 from ..connect_countries import service_agreement_for
 from ..gateways import stripe as gateway
 from ..models import (
+    ChargeType,
     ConnectedAccount,
     EntryKind,
     LedgerEntry,
@@ -178,9 +192,11 @@ def _owed_on(payment: Payment) -> int:
 
 
 def payments_owed_to(*, user_id: int) -> list[int]:
-    """Card payments of the creator's deals whose share has not been transferred."""
+    """Card payments of the creator's deals whose share has not been transferred
+    (a destination charge's went with the charge)."""
     return list(Payment.objects.filter(
         deal__creator_id=user_id, method=PaymentMethod.STRIPE, status=PaymentStatus.SUCCEEDED,
+        charge_type=ChargeType.PLATFORM,
     ).exclude(transfers__status__in=(TransferStatus.PENDING, TransferStatus.SUCCEEDED))
         .order_by("id").values_list("pk", flat=True))
 
@@ -195,6 +211,8 @@ def creator_share_transfer(*, payment_id: int) -> Transfer | None:
         if (payment is None or payment.method != PaymentMethod.STRIPE
                 or payment.status != PaymentStatus.SUCCEEDED or not payment.provider_charge_id):
             return None
+        if payment.charge_type == ChargeType.DESTINATION:
+            return payment.transfers.filter(status=TransferStatus.SUCCEEDED).first()
         live = payment.transfers.filter(
             status__in=(TransferStatus.PENDING, TransferStatus.SUCCEEDED)).first()
         if live is not None:
@@ -275,8 +293,11 @@ def _reverse_refunds_made_meanwhile(transfer: Transfer) -> None:
 
 def transfer_reverse_for_refund(*, refund_id: int) -> Refund:
     """A refund of money whose creator's part was already transferred takes that part
-    back from the creator's account (a transfer reversal, keyed by the refund)."""
-    refund = Refund.objects.get(pk=refund_id)
+    back from the creator's account (a transfer reversal, keyed by the refund). A
+    destination charge's refund did that itself (reverse_transfer)."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.payment.charge_type == ChargeType.DESTINATION:
+        return refund
     transfer = Transfer.objects.filter(payment_id=refund.payment_id,
                                        status=TransferStatus.SUCCEEDED).first()
     if (refund.status != RefundStatus.SUCCEEDED or refund.transfer_reversal_id
@@ -302,3 +323,86 @@ def transfer_reverse_for_refund(*, refund_id: int) -> Refund:
                      data={"refund_id": refund.pk, "reversal": reversal["id"],
                            "amount_krw": amount})
     return refund
+
+
+# --- the transfer Stripe makes with a destination charge ----------------------------
+
+
+def destination_transfer_record(*, payment: Payment, account: ConnectedAccount,
+                                share_krw: int, transfer_id: str,
+                                now) -> Transfer:
+    """Inside the transaction that records a destination charge as succeeded: the
+    transfer Stripe made with it, as the creator's net share (Stripe transfers the
+    whole charge and takes the application fee back from it). Its TRANSFER entry is
+    keyed by the charge, which has exactly one transfer; `transfer_id` is Stripe's
+    id of it when known (else destination_transfer_identify fills it in)."""
+    transfer = Transfer.objects.create(
+        payment=payment, deal_id=payment.deal_id, account=account, amount_krw=share_krw,
+        status=TransferStatus.SUCCEEDED, provider_id=transfer_id, created_at=now,
+        completed_at=now)
+    ledger.entry_add(payment=payment, kind=EntryKind.TRANSFER, amount_krw=share_krw, now=now,
+                     external_id=payment.provider_charge_id,
+                     note=f"with destination charge {payment.provider_charge_id} "
+                          f"to {account.stripe_account_id}")
+    audit_record(actor=None, action="transfer.succeed", target=transfer,
+                 to_state=transfer.status,
+                 data={"payment_id": payment.pk, "amount_krw": share_krw,
+                       "destination": account.stripe_account_id,
+                       "charge": payment.provider_charge_id, "transfer": transfer_id,
+                       "destination_charge": True})
+    return transfer
+
+
+def destination_transfer_identify(*, payment_id: int) -> Transfer | None:
+    """The Stripe id of the transfer made with a destination charge, read from the
+    charge (its `transfer`) when the event did not carry it. Only a row still
+    without one changes, so the task may run any number of times; a failure to ask
+    leaves it for the reconcile sweep. The ledger does not depend on it."""
+    transfer = (Transfer.objects.select_related("payment")
+                .filter(payment_id=payment_id, status=TransferStatus.SUCCEEDED).first())
+    if (transfer is None or transfer.provider_id
+            or transfer.payment.charge_type != ChargeType.DESTINATION
+            or not transfer.payment.provider_charge_id):
+        return transfer
+    try:
+        charge = gateway.charge_retrieve(transfer.payment.provider_charge_id)
+    except gateway.GatewayError as error:
+        logger.warning("Could not read charge %s at Stripe: %s",
+                       transfer.payment.provider_charge_id, error)
+        return transfer
+    made = charge.get("transfer") or ""
+    made = made.get("id", "") if isinstance(made, dict) else made
+    if not made:
+        return transfer
+    with transaction.atomic():
+        if Transfer.objects.filter(pk=transfer.pk, provider_id="").update(
+                provider_id=made) == 1:
+            transfer.refresh_from_db()
+            audit_record(actor=None, action="transfer.identify", target=transfer,
+                         data={"charge": transfer.payment.provider_charge_id,
+                               "transfer": made})
+    return transfer
+
+
+def destination_transfer_reverse(*, refund: Refund, creator_part_krw: int, reversal_id: str,
+                                 now) -> int:
+    """Inside the transaction of a succeeded refund of a destination charge: Stripe
+    took back, in the refund itself, its part of the transfer and of the
+    application fee (reverse_transfer, refund_application_fee), so the creator's
+    part of the refund is recorded as reversed; `reversal_id` is Stripe's transfer
+    reversal (the refund's `transfer_reversal`), when it said. Returns the amount."""
+    transfer = Transfer.objects.select_for_update().filter(
+        payment_id=refund.payment_id, status=TransferStatus.SUCCEEDED).first()
+    if transfer is None:
+        return 0
+    amount = min(creator_part_krw, transfer.amount_krw - transfer.reversed_krw)
+    if amount <= 0:
+        return 0
+    Transfer.objects.filter(pk=transfer.pk).update(reversed_krw=F("reversed_krw") + amount)
+    ledger.entry_add(payment=transfer.payment, kind=EntryKind.TRANSFER, amount_krw=-amount,
+                     now=now, external_id=reversal_id,
+                     note=f"reversed with refund #{refund.pk}")
+    audit_record(actor=None, action="transfer.reverse", target=transfer,
+                 data={"refund_id": refund.pk, "reversal": reversal_id, "amount_krw": amount,
+                       "destination_charge": True})
+    return amount

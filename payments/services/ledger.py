@@ -27,10 +27,15 @@ def entry_add(*, payment: Payment, kind: str, amount_krw: int, now: dt.datetime,
     )
 
 
-def split_record(*, payment: Payment, now: dt.datetime, actor: User | None = None) -> None:
+def split_record(*, payment: Payment, now: dt.datetime, actor: User | None = None,
+                 fee_krw: int | None = None) -> None:
     """A completed payment's money is split between the platform and the creator.
-    A zero part (a 0 % fee) writes no row."""
+    `fee_krw` is a fee already taken (a destination charge's application fee, as
+    Stripe kept it); else the fee is PLATFORM_FEE_PERCENT of it now. A zero part
+    (a 0 % fee) writes no row."""
     fee, share = fee_split(payment.amount_krw)
+    if fee_krw is not None:
+        fee, share = fee_krw, payment.amount_krw - fee_krw
     for kind, amount in ((EntryKind.PLATFORM_FEE, fee), (EntryKind.CREATOR_SHARE, share)):
         if amount:
             entry_add(payment=payment, kind=kind, amount_krw=amount, now=now, actor=actor)

@@ -84,13 +84,15 @@ def open_payment(deal: Deal, *, method: PaymentMethod) -> Payment | None:
 
 
 def payment_open(*, actor: User, deal: Deal, method: PaymentMethod, audit_action: str,
-                 audit_data: Callable[[Payment], dict[str, Any]], failure: str) -> Payment:
+                 audit_data: Callable[[Payment], dict[str, Any]], failure: str,
+                 fields: dict[str, Any] | None = None) -> Payment:
     """The deal's open payment by `method`, else a new one for its fee with a fresh
     reference, refused when its rights were taken meanwhile. The audit row of a new
     one carries the deal, the amount and `audit_data(payment)`. A concurrent payment
     of the deal (or, rarely, a reference already taken) makes the insert fail; the
     next attempt then finds that payment. `failure` is the Conflict's message when
-    no attempt gets there."""
+    no attempt gets there. `fields` are set on a new payment only (an open one
+    keeps what it was created with)."""
     now = timezone.now()
     for _attempt in range(REFERENCE_ATTEMPTS):
         existing = open_payment(deal, method=method)
@@ -102,7 +104,7 @@ def payment_open(*, actor: User, deal: Deal, method: PaymentMethod, audit_action
                 payment = Payment.objects.create(
                     deal=deal, method=method, amount_krw=deal.fee_krw,
                     reference=reference_new(), payer_id=deal.producer_id,
-                    created_at=now, updated_at=now,
+                    created_at=now, updated_at=now, **(fields or {}),
                 )
                 audit_record(actor=actor, action=audit_action, target=payment,
                              to_state=payment.status,

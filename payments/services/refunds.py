@@ -9,6 +9,18 @@ ledger entries (the refund, and the reversal of its part of the split) and only
 then may it end the licence. A refund Stripe could not be asked for stays
 pending and the reconcile task asks again with the same key.
 
+A destination charge (payments.services.card) is refunded with reverse_transfer
+and refund_application_fee: Stripe takes back, in the same refund and in
+proportion to it, the transfer it made to the creator and the application fee,
+so the platform does not pay the creator's part. The ledger rows are the same as
+for any refund (the refund, its part of the fee and of the share reversed) plus
+the negative TRANSFER of the creator's part, so every deal still balances and
+the creator's earnings and payouts stay equal. Stripe rounds the fee it gives
+back to the whole won in proportion to each refund, our ledger so that the fee
+given back so far is floor(fee x refunded / paid) (ledger.split_reverse): the two
+can differ by a won on a partial refund, and agree again once it is refunded in
+full.
+
 A bank refund records a transfer back to the payer that staff already made
 (e.g. money held for a refused bank payment): it succeeds at once.
 
@@ -35,6 +47,7 @@ from licensing.services import deal_revoke
 
 from ..gateways import stripe as gateway
 from ..models import (
+    ChargeType,
     EntryKind,
     Payment,
     PaymentMethod,
@@ -44,6 +57,7 @@ from ..models import (
 )
 from . import ledger
 from .card import provider_error, require_stripe
+from .connect import destination_transfer_reverse
 
 logger = logging.getLogger(__name__)
 
@@ -183,9 +197,10 @@ def refund_submit(*, refund_id: int) -> Refund:
     if refund.status != RefundStatus.PENDING or refund.payment.method != PaymentMethod.STRIPE:
         return refund
     try:
-        answer = gateway.refund_create(refund_id=refund.pk,
-                                       payment_intent=refund.payment.provider_id,
-                                       amount_krw=refund.amount_krw)
+        answer = gateway.refund_create(
+            refund_id=refund.pk, payment_intent=refund.payment.provider_id,
+            amount_krw=refund.amount_krw,
+            destination_charge=refund.payment.charge_type == ChargeType.DESTINATION)
     except gateway.GatewayError as error:
         if error.transient:
             logger.warning("Refund %s not sent to Stripe yet: %s", refund.pk, error)
@@ -207,7 +222,8 @@ def refund_apply(*, refund_id: int, provider_refund: dict) -> Refund:
         provider_id = provider_refund.get("id") or refund.provider_id
         now = timezone.now()
         if outcome == "succeeded":
-            return _succeed(refund=refund, provider_id=provider_id, now=now)
+            return _succeed(refund=refund, provider_id=provider_id, now=now,
+                            transfer_reversal=_id_of(provider_refund.get("transfer_reversal")))
         if outcome in ("failed", "canceled"):
             failure = provider_refund.get("failure_reason") or outcome
             Refund.objects.filter(pk=refund.pk).update(
@@ -224,9 +240,18 @@ def refund_apply(*, refund_id: int, provider_refund: dict) -> Refund:
         return refund  # still pending at Stripe: its webhook or the reconcile task finishes it
 
 
-def _succeed(*, refund: Refund, provider_id: str, now) -> Refund:
+def _id_of(value) -> str:
+    """A Stripe reference as its id, whether expanded or not."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
+def _succeed(*, refund: Refund, provider_id: str, now, transfer_reversal: str = "") -> Refund:
     """Inside the caller's transaction: the money went back. Ledger entries, the
-    refund's status, and (unless staff chose to keep it) the end of the licence."""
+    refund's status, and (unless staff chose to keep it) the end of the licence.
+    `transfer_reversal` is the reversal Stripe made with a destination charge's
+    refund."""
     payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
     refunded_before = _refunded(payment, RefundStatus.SUCCEEDED)
     ledger.entry_add(payment=payment, kind=EntryKind.REFUND, amount_krw=-refund.amount_krw,
@@ -237,9 +262,15 @@ def _succeed(*, refund: Refund, provider_id: str, now) -> Refund:
         creator_part = ledger.split_reverse(payment=payment, amount_krw=refund.amount_krw,
                                             refunded_before_krw=refunded_before, now=now,
                                             actor=refund.requested_by, note=refund.reason)
+    destination = payment.charge_type == ChargeType.DESTINATION
+    reversal_id = ""
+    if destination and creator_part:
+        reversed_krw = destination_transfer_reverse(refund=refund, creator_part_krw=creator_part,
+                                                    reversal_id=transfer_reversal, now=now)
+        reversal_id = transfer_reversal if reversed_krw else ""
     Refund.objects.filter(pk=refund.pk).update(
         status=RefundStatus.SUCCEEDED, provider_id=provider_id, completed_at=now,
-        creator_part_krw=creator_part)
+        creator_part_krw=creator_part, transfer_reversal_id=reversal_id)
     refund.refresh_from_db()
     audit_record(actor=refund.requested_by, action="refund.succeed", target=refund,
                  from_state=RefundStatus.PENDING, to_state=refund.status, reason=refund.reason,
@@ -250,7 +281,8 @@ def _succeed(*, refund: Refund, provider_id: str, now) -> Refund:
             and not refund.keep_licence and refund.requested_by is not None):
         deal_revoke(actor=refund.requested_by, deal=deal,
                     reason=f"Refunded ({refund.amount_krw} KRW): {refund.reason}")
-    if creator_part and payment.transfers.filter(status="succeeded").exists():
+    if (creator_part and not destination
+            and payment.transfers.filter(status="succeeded").exists()):
         from ..tasks import reverse_transfer_for_refund
 
         transaction.on_commit(lambda: reverse_transfer_for_refund.delay(refund.pk))

@@ -5,7 +5,21 @@ storing and applying leaves the row `received`, and the reconcile task applies
 it later. Each event records whether it was applied, ignored, or why it failed.
 Applying never calls Stripe, so it can run inside a transaction; what must call
 Stripe afterwards (the automatic refund of a charge that raced for rights taken
-meanwhile, the transfer of the creator's share) is a task enqueued on commit.
+meanwhile, the transfer of the creator's share, the id of the transfer Stripe
+made with a destination charge when the event does not carry it) is a task
+enqueued on commit.
+
+A destination charge's payment_intent.succeeded records, in the one transaction
+that records the charge (and so exactly once), the split as Stripe made it (the
+application fee is the platform fee) and the transfer of the creator's share
+Stripe made with the charge: a destination charge has exactly one transfer, made
+when it succeeds, so the TRANSFER entry is written then, keyed by the charge.
+The transfer's own id (the charge's `transfer`) is not in the event (an intent
+names its latest_charge by id; events are never expanded); it is taken from the
+event when an older API version embeds the charge, else fetched after commit
+(payments.services.connect.destination_transfer_identify). The ledger never
+waits for it: no second event (transfer.created, charge.updated) is needed and
+no order between events matters.
 
 The reconcile task checks payments stuck in processing against Stripe and
 stores what it finds as an event of its own (event id `reconcile:<intent>:
@@ -24,6 +38,8 @@ from licensing.services import deal_payment_completed
 
 from ..gateways import stripe as gateway
 from ..models import (
+    ChargeType,
+    ConnectedAccount,
     EntryKind,
     LedgerEntry,
     Payment,
@@ -33,7 +49,7 @@ from ..models import (
     WebhookStatus,
 )
 from . import ledger
-from .connect import connect_account_refresh
+from .connect import connect_account_refresh, destination_transfer_record
 from .refunds import refund_apply, refund_of_provider
 from .state import payment_move
 
@@ -97,7 +113,9 @@ def _payment_of(intent: dict) -> Payment:
 
 def _intent_succeeded(intent: dict) -> None:
     """Money arrived: charge, split and licence, once. The event may come before our
-    own row was marked processing; the charge's external id keeps it single."""
+    own row was marked processing; the charge's external id keeps it single. A
+    destination charge also records the transfer Stripe made with it (see the
+    module's docstring)."""
     payment = _payment_of(intent)
     if LedgerEntry.objects.filter(kind=EntryKind.CHARGE, external_id=intent["id"]).exists():
         return
@@ -108,6 +126,9 @@ def _intent_succeeded(intent: dict) -> None:
         raise EventNotApplicable(f"intent {intent['id']} received {received} "
                                  f"{intent['currency']}, payment {payment.pk} is "
                                  f"{payment.amount_krw} krw")
+    account, fee = None, None
+    if payment.charge_type == ChargeType.DESTINATION:
+        account, fee = _destination_of(intent, payment)
     now = timezone.now()
     ledger.entry_add(payment=payment, kind=EntryKind.CHARGE, amount_krw=payment.amount_krw,
                      now=now, external_id=intent["id"])
@@ -116,17 +137,54 @@ def _intent_succeeded(intent: dict) -> None:
     try:
         deal_payment_completed(deal_id=payment.deal_id, reference=intent["id"])
     except Conflict as error:
-        # The rights went while the card was charged: refunded automatically.
+        # The rights went while the card was charged: refunded automatically (a
+        # destination charge's refund takes the transfer and the fee back in full,
+        # so neither is recorded for it).
         payment_move(payment=payment, action="refuse", actor=None, now=now,
                      reason=error.message, data=data, received_krw=payment.amount_krw,
                      provider_id=intent["id"], provider_charge_id=charge)
         _after_commit("refund_refused_payment", payment.pk)
         return
-    ledger.split_record(payment=payment, now=now)
+    ledger.split_record(payment=payment, now=now, fee_krw=fee)
     payment_move(payment=payment, action="succeed", actor=None, now=now, data=data,
                  received_krw=payment.amount_krw, provider_id=intent["id"],
                  provider_charge_id=charge, completed_at=now)
-    _after_commit("transfer_creator_share", payment.pk)
+    if account is None:
+        _after_commit("transfer_creator_share", payment.pk)
+        return
+    transfer = destination_transfer_record(payment=payment, account=account,
+                                           share_krw=payment.amount_krw - fee,
+                                           transfer_id=_transfer_id(intent), now=now)
+    if not transfer.provider_id:
+        _after_commit("identify_destination_transfer", payment.pk)
+
+
+def _destination_of(intent: dict, payment: Payment) -> tuple[ConnectedAccount, int]:
+    """The creator's account a destination charge went to and the application fee
+    Stripe kept, checked against our records."""
+    account = ConnectedAccount.objects.filter(user_id=payment.deal.creator_id).first()
+    destination = (intent.get("transfer_data") or {}).get("destination")
+    if isinstance(destination, dict):
+        destination = destination.get("id")
+    if account is None or not destination or destination != account.stripe_account_id:
+        raise EventNotApplicable(f"intent {intent['id']} was not transferred to the "
+                                 f"creator's account of payment {payment.pk}")
+    fee = intent.get("application_fee_amount") or 0
+    if not isinstance(fee, int) or not 0 <= fee <= payment.amount_krw:
+        raise EventNotApplicable(f"intent {intent['id']} has an application fee of {fee}")
+    return account, fee
+
+
+def _transfer_id(intent: dict) -> str:
+    """The id of the transfer of a destination charge, when the event carries the
+    charge itself (an expanded latest_charge, or the `charges` list of API versions
+    before 2022-11-15); else empty."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        listed = (intent.get("charges") or {}).get("data") or []
+        charge = listed[0] if listed and isinstance(listed[0], dict) else {}
+    transfer = charge.get("transfer") or ""
+    return transfer.get("id", "") if isinstance(transfer, dict) else transfer
 
 
 def _after_commit(task_name: str, payment_id: int) -> None:

@@ -5,9 +5,11 @@ answers with responses recorded from Stripe and keeps the requests our code sent
 `owner` (the creator, in Korea) onboards: a cross-border Express account under
 the `recipient` service agreement is created once, and each visit gets a fresh
 onboarding link. Stripe's signed `account.updated` says when the account can
-receive money; the creator's share of a card payment (charged to the platform:
-separate charges and transfers) is then transferred to it, and a refund takes
-back its part of the transfer.
+receive money; the creator's share of a card payment charged to the platform
+(separate charges and transfers: paid before the account was ready) is then
+transferred to it, and a refund takes back its part of the transfer. A payment
+started once the account is ready is a destination charge instead
+(test_destination_charges.py).
 """
 
 from __future__ import annotations
