@@ -8,11 +8,14 @@ broker via CELERY_BROKER_URL and a real worker process).
 Sections:
   1. Markers: skip tests whose infrastructure this configuration lacks.
   2. Celery: a real worker process for the broker configuration.
+  3. Search index: a folder of its own for every test.
+  4. Language and network: services speak English; no test reaches the internet.
 Add new shared fixtures under a section of their own.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -199,15 +202,55 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture(autouse=True)
-def _services_speak_english():
-    """Code called outside a request (services, tasks) speaks English in tests, as their
-    assertions are written; a request speaks its own language (LocaleMiddleware)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
 def search_index_dir(settings, tmp_path):
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
     settings.SEARCH_RELOAD_INTERVAL_S = 0
     return settings.SEARCH_INDEX_DIR
+
+
+# --------------------------------------------------------------------------
+# 4. Language and network
+#    Code called outside a request (services, tasks) speaks English, as the
+#    assertions about its messages are written; a request speaks its own
+#    language (LocaleMiddleware). No test reaches the internet: a connection
+#    from the test process to anything but this machine fails at once.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _services_speak_english():
+    with translation.override("en"):
+        yield
+
+
+class InternetRefused(OSError):
+    pass
+
+
+def _is_this_machine(host: str) -> bool:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror:
+        return False
+    return all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet():
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def refuse_outside(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_this_machine(address[0]):
+            raise InternetRefused(f"tests may not reach {address[0]}: only this machine")
+
+    def connect(sock, address):
+        refuse_outside(sock, address)
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        refuse_outside(sock, address)
+        return real_connect_ex(sock, address)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
