@@ -98,3 +98,25 @@ def test_a_stranger_is_refused_another_creators_listing_deal_and_dashboard(
     after = (factories.listing_snapshot(draft), Deal.objects.filter(pk=deal.pk).values().get())
     assert after == before
     assert (draft.status, deal.status) == (ListingStatus.DRAFT, DealStatus.REQUESTED)
+
+
+def test_the_keyboard_alone_reaches_the_content_and_shows_where_it_is(open_page):
+    page = open_page("ko")
+    page.goto("/")
+
+    page.keyboard.press("Tab")  # the first stop: skip the header
+
+    skip = page.get_by_role("link", name="본문으로 건너뛰기")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # hidden until focused, then shown
+    outline = skip.evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline == "solid"  # the focus ring (:focus-visible)
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")  # from the content's start: the search box
+    search = page.get_by_role("searchbox", name="IP 검색")
+    expect(search).to_be_focused()
+    page.keyboard.type("억새")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/browse/\?q=%EC%96%B5%EC%83%88"))
