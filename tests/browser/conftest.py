@@ -131,15 +131,16 @@ OPEN_PAGES = pytest.StashKey[list]()
 
 @pytest.fixture
 def open_page(request, browser, live_server, media_root) -> Iterator[Callable[..., object]]:
-    """open_page(language="ko") -> a new page in a browser context of its own (a person
-    with their own cookies) whose relative URLs go to the live server."""
+    """open_page(language="ko", viewport=None) -> a new page in a browser context of its own
+    (a person with their own cookies) whose relative URLs go to the live server; a desktop
+    window unless a viewport (e.g. a phone's {"width": 390, "height": 844}) is given."""
     contexts = []
     problems = PageProblems()
     request.node.stash[OPEN_PAGES] = pages = []
 
-    def open_(language: str = "ko"):
+    def open_(language: str = "ko", viewport: dict | None = None):
         context = browser.new_context(
-            base_url=live_server.url, locale=LOCALES[language], viewport=VIEWPORT,
+            base_url=live_server.url, locale=LOCALES[language], viewport=viewport or VIEWPORT,
             accept_downloads=True,
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)

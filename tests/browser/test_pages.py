@@ -120,3 +120,20 @@ def test_the_keyboard_alone_reaches_the_content_and_shows_where_it_is(open_page)
     page.keyboard.type("억새")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/browse/\?q=%EC%96%B5%EC%83%88"))
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_the_pages_fit_the_screen(open_page, owner):
+    listing = factories.make_listing(owner=owner, status=ListingStatus.PUBLISHED,
+                                     title="무등산 억새 능선 3D 배경 세트")
+    page = open_page("ko", viewport=PHONE)
+
+    for path in ("/", "/browse/", f"/ip/{listing.pk}/", "/accounts/sign-in/"):
+        page.goto(path)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone"
+        if path.startswith("/ip/"):
+            screenshot(page, "24-listing-on-a-phone")
