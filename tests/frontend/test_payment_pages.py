@@ -3,7 +3,11 @@ receipts (partial, then the rest), the creator's earnings, and the Stripe parts 
 appear only while Stripe is on (pay by card, payouts onboarding).
 
 People: `owner` (the creator), `producer` (the payer), `other_producer` (a stranger),
-`staff`. Stripe is never reached: its gateway functions are replaced per test."""
+`staff`. Where Stripe is on, the real gateway (payments.gateways.stripe, with the official
+`stripe` library) talks to Stripe's stand-ins on 127.0.0.1 (tests/stripe_fakes.py): the
+card payment to localstripe, and Connect onboarding, which localstripe lacks, to a server
+answering with responses recorded from Stripe. The gateway never calls Stripe inside a
+database transaction, so those tests commit for real (transaction=True)."""
 
 from __future__ import annotations
 
@@ -13,22 +17,21 @@ import pytest
 
 from licensing import services
 from licensing.models import Deal, DealStatus
-from payments.gateways import stripe as gateway
 from payments.models import ConnectedAccount, Payment, PaymentMethod, PaymentStatus
+from tests.stripe_fakes import (  # noqa: F401  (fixtures used by this module)
+    ACCOUNT,
+    ACCOUNT_CREATED,
+    ACCOUNT_LINK,
+    localstripe,
+    localstripe_url,
+    recorded_stripe,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _html(response) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def stripe_on(settings):
-    settings.STRIPE_ENABLED = True
-    settings.STRIPE_SECRET_KEY = "sk_test_pages"
-    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_pages"
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_pages"
 
 
 # --- the invoice -----------------------------------------------------------------------
@@ -137,15 +140,10 @@ def test_without_stripe_the_pages_offer_bank_transfer_only(page_client, signed_d
     assert ConnectedAccount.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_stripe_the_producer_pays_by_card_on_stripe_s_form(
-    page_client, stripe_on, signed_deal, producer, monkeypatch
+    page_client, localstripe, signed_deal, producer  # noqa: F811  (the imported fixture)
 ):
-    def intent_create(*, payment_id, deal_id, amount_krw):
-        assert (deal_id, amount_krw) == (signed_deal.pk, 3_000_000)
-        return {"id": "pi_pages", "client_secret": "pi_pages_secret_x",
-                "status": "requires_payment_method"}
-
-    monkeypatch.setattr(gateway, "payment_intent_create", intent_create)
     client = page_client(producer, "en")
 
     offered = _html(client.get(f"/deals/{signed_deal.pk}/"))
@@ -155,39 +153,38 @@ def test_with_stripe_the_producer_pays_by_card_on_stripe_s_form(
 
     assert 'id="pay-by-card"' in offered and 'id="pay-by-card"' in on_invoice_page
     assert card.status_code == 200
-    assert 'data-client-secret="pi_pages_secret_x"' in _html(card)
-    assert 'data-publishable-key="pk_test_pages"' in _html(card)
+    [intent] = localstripe.get("/v1/payment_intents")["data"]
+    payment = Payment.objects.get(deal=signed_deal)
+    assert (intent["amount"], intent["currency"], intent["status"], intent["metadata"]) == (
+        3_000_000, "krw", "requires_payment_method",
+        {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)})
+    assert f'data-client-secret="{intent["client_secret"]}"' in _html(card)
+    assert 'data-publishable-key="pk_test_localstripe"' in _html(card)
     assert "script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com" in card[
         "Content-Security-Policy"]
-    payment = Payment.objects.get(deal=signed_deal)
     assert (payment.method, payment.status, payment.provider_id) == (
-        PaymentMethod.STRIPE, PaymentStatus.PROCESSING, "pi_pages")
+        PaymentMethod.STRIPE, PaymentStatus.PROCESSING, intent["id"])
     assert 'id="card-payment-status"' in after and 'id="pay-by-card"' not in after
     assert "script-src 'self' 'wasm-unsafe-eval';" in client.get(f"/deals/{signed_deal.pk}/")[
         "Content-Security-Policy"]
 
 
-def test_the_creator_of_a_deal_cannot_pay_it_by_card(page_client, stripe_on, signed_deal, owner):
+def test_the_creator_of_a_deal_cannot_pay_it_by_card(
+    page_client, recorded_stripe, signed_deal, owner  # noqa: F811  (the imported fixture)
+):
     response = page_client(owner).post(f"/deals/{signed_deal.pk}/pay-by-card/")
 
     assert response.status_code == 403
     assert Payment.objects.count() == 0
+    assert recorded_stripe.received == []
 
 
-def test_with_stripe_the_creator_sets_up_payouts_on_stripe(page_client, stripe_on, owner,
-                                                           monkeypatch):
-    asked = {}
-
-    def account_create(**kwargs):
-        return {"id": "acct_pages", "details_submitted": False, "payouts_enabled": False,
-                "capabilities": {}}
-
-    def link_create(**kwargs):
-        asked.update(kwargs)
-        return {"url": "https://connect.stripe.com/setup/e/acct_pages/abc"}
-
-    monkeypatch.setattr(gateway, "connected_account_create", account_create)
-    monkeypatch.setattr(gateway, "account_link_create", link_create)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_stripe_the_creator_sets_up_payouts_on_stripe(
+    page_client, recorded_stripe, owner  # noqa: F811  (the imported fixture)
+):
+    recorded_stripe.expect("POST", "/v1/accounts", ACCOUNT_CREATED)
+    recorded_stripe.expect("POST", "/v1/account_links", ACCOUNT_LINK)
     client = page_client(owner, "en")
 
     before = _html(client.get("/creator/earnings/"))
@@ -195,8 +192,18 @@ def test_with_stripe_the_creator_sets_up_payouts_on_stripe(page_client, stripe_o
 
     assert 'id="stripe-onboarding"' in before and "Set up payouts with Stripe" in before
     assert response.status_code == 302
-    assert response["Location"] == "https://connect.stripe.com/setup/e/acct_pages/abc"
-    assert asked["return_url"] == "http://testserver/creator/earnings/?stripe=return"
-    assert asked["refresh_url"] == "http://testserver/creator/earnings/?stripe=refresh"
-    assert ConnectedAccount.objects.get(user=owner).stripe_account_id == "acct_pages"
+    assert response["Location"] == ACCOUNT_LINK["url"]
+    account = ConnectedAccount.objects.get(user=owner)
+    assert account.stripe_account_id == ACCOUNT
+    create, link = recorded_stripe.received
+    assert create.headers["Idempotency-Key"] == f"cipx-connect-{account.pk}-account"
+    assert {name: values[0] for name, values in create.form.items()} == {
+        "type": "express", "country": "KR", "email": "owner@example.com",
+        "capabilities[transfers][requested]": "true",
+        "tos_acceptance[service_agreement]": "recipient",
+        "metadata[account_id]": str(account.pk), "metadata[user_id]": str(owner.pk)}
+    assert {name: values[0] for name, values in link.form.items()} == {
+        "account": ACCOUNT, "type": "account_onboarding",
+        "return_url": "http://testserver/creator/earnings/?stripe=return",
+        "refresh_url": "http://testserver/creator/earnings/?stripe=refresh"}
     assert 'data-status="started"' in _html(client.get("/creator/earnings/"))

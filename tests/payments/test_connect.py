@@ -26,29 +26,18 @@ from payments.models import (
 )
 from payments.references import reference_new
 from payments.tasks import resubmit_transfer
+from tests.stripe_fakes import ACCOUNT, ACCOUNT_CREATED, ACCOUNT_LINK
 
 from .conftest import deliver, entries
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ACCOUNT = "acct_1QkR2wKr4Xmpl3Kr"
 CHARGE = "ch_3QkR5sKr4Xmpl3Kr0a1b2c3d"
 RETURN = {"return_url": "https://exchange.example/ko/earnings/",
           "refresh_url": "https://exchange.example/ko/earnings/connect/"}
 
-# Recorded from Stripe's API (test mode), trimmed to the fields that matter here.
-ACCOUNT_CREATED = {
-    "id": ACCOUNT, "object": "account", "type": "express", "country": "KR",
-    "email": "owner@example.com", "business_type": None, "charges_enabled": False,
-    "details_submitted": False, "payouts_enabled": False,
-    "capabilities": {"transfers": "inactive"},
-    "tos_acceptance": {"service_agreement": "recipient"},
-    "default_currency": "krw", "metadata": {},
-}
-ACCOUNT_LINK = {
-    "object": "account_link", "created": 1763950000, "expires_at": 1763950300,
-    "url": f"https://connect.stripe.com/setup/e/{ACCOUNT}/Qx7Zb1c2D3e4",
-}
+# Recorded from Stripe's API (test mode), trimmed to the fields that matter here; the
+# account and its onboarding link are in tests/stripe_fakes.py, shared with the pages.
 TRANSFER = {
     "id": "tr_1QkR6tKr4Xmpl3Kr", "object": "transfer", "amount": 4_500_000,
     "amount_reversed": 0, "currency": "krw", "destination": ACCOUNT,
