@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from exchange.regions import REGIONS
@@ -16,8 +17,12 @@ SAY_MEANING_FROM = 0.35
 
 
 def region_label(code: str) -> str:
+    """The region's name in the reader's language, with its code."""
     region = REGIONS.get(code)
-    return f"{region.name_en} / {region.name_ko} ({code})" if region else code
+    if region is None:
+        return code
+    name = region.name_ko if (get_language() or "").startswith("ko") else region.name_en
+    return f"{name} ({code})"
 
 
 def reasons_for(item: Ranked, terms: QueryTerms, meta: dict, *,
