@@ -59,6 +59,8 @@ urlpatterns = [
     path("creator/earnings/", payments_pages.creator_earnings, name="creator-earnings"),
     path("creator/payouts/stripe/", payments_pages.stripe_onboarding, name="stripe-onboarding"),
     path("staff/payments/", payments_pages.staff_payments, name="staff-payments"),
+    path("staff/payments/stripe-events/<int:webhook_event_id>/retry/",
+         payments_pages.webhook_retry, name="webhook-retry"),
     # invoice cancel, refunds, royalty-only activation, licence revocation
     path("invoices/<int:payment_id>/cancel/", payments_pages.invoice_cancel,
          name="invoice-cancel"),

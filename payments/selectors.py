@@ -23,6 +23,8 @@ from .models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    WebhookEvent,
+    WebhookStatus,
 )
 
 MONEY_IN = (EntryKind.CHARGE, EntryKind.BANK_RECEIPT)
@@ -30,6 +32,7 @@ OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED
 # Payments holding money that can be given back (payments.services.refunds).
 REFUNDABLE_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUSED)
 STAFF_REFUNDABLE_ROWS = 100
+STAFF_FAILED_EVENT_ROWS = 100
 
 
 def invoice_get(*, user, deal_id) -> Payment:
@@ -227,3 +230,22 @@ def deal_money(*, user, deal_id) -> DealMoney:
         entries=list(ledger_entries(deal=deal)),
         balance=deal_balance(deal_id=deal.pk),
     )
+
+
+@dataclass(frozen=True)
+class FailedWebhookEvents:
+    """Stripe events that failed to apply: how many in all, and the newest rows."""
+
+    total: int
+    events: list[WebhookEvent]
+
+
+def failed_webhook_events(*, user) -> FailedWebhookEvents:
+    """Staff: the Stripe events that failed to apply, newest first (without their
+    payloads, which the page does not show)."""
+    if not (user and user.is_staff):
+        raise Http404
+    failed = WebhookEvent.objects.filter(status=WebhookStatus.FAILED).defer("payload")
+    return FailedWebhookEvents(
+        total=failed.count(),
+        events=list(failed.order_by("-received_at", "-id")[:STAFF_FAILED_EVENT_ROWS]))

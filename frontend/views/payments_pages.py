@@ -1,8 +1,8 @@
 """Paying a licence and being paid: the producer's invoice with the bank transfer
 instructions (and canceling it before any money came), the creator's earnings and
-payouts, staff recording bank receipts, refunding payments and activating
-royalty-only licences. Changes go through payments.services; reads through
-payments.selectors."""
+payouts, staff recording bank receipts, refunding payments, retrying Stripe events
+that failed and activating royalty-only licences. Changes go through
+payments.services; reads through payments.selectors."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from exchange.errors import Conflict, InvalidInput
+from exchange.errors import Conflict, InvalidInput, NotFound
 from licensing import selectors
 from licensing.models import Party
 from payments import selectors as payment_selectors
 from payments import services
-from payments.models import Payment, PaymentStatus, RefundStatus
+from payments.models import Payment, PaymentStatus, RefundStatus, WebhookEvent, WebhookStatus
 from payments.services import PaymentRefused, ProviderRefused, ProviderUnavailable
 
 from ..forms.deals import BankReceiptForm, InvoiceCancelForm, RefundForm, put_service_error
@@ -196,7 +196,8 @@ def _receipt_done_message(payment: Payment) -> str:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_payments(request):
-    """Record a transfer from the bank statement against its invoice; the open invoices."""
+    """Record a transfer from the bank statement against its invoice; the open invoices,
+    the payments that can be refunded and the Stripe events that failed."""
     initial = {"reference": request.GET.get("reference", "")}
     form = BankReceiptForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -215,7 +216,34 @@ def staff_payments(request):
         "form": form,
         "invoices": payment_selectors.open_invoices(user=request.user),
         "refundable": payment_selectors.refundable_payments(user=request.user),
+        "failed_events": payment_selectors.failed_webhook_events(user=request.user),
+        "stripe_on": services.stripe_enabled(),
     }, status=400 if form.errors else 200)
+
+
+def _retry_done_message(event: WebhookEvent) -> tuple[int, str]:
+    """The message level and text of a retried event's outcome."""
+    names = {"event_id": event.event_id, "type": event.type}
+    if event.status == WebhookStatus.APPLIED:
+        return messages.SUCCESS, _("Stripe event %(event_id)s (%(type)s) was applied.") % names
+    if event.status == WebhookStatus.IGNORED:
+        return messages.INFO, _("Stripe event %(event_id)s (%(type)s) is not a type we act "
+                                "on; it is recorded as ignored.") % names
+    return messages.ERROR, _("Stripe event %(event_id)s (%(type)s) failed again: "
+                             "%(error)s") % {**names, "error": event.error}
+
+
+@staff_required
+@require_POST
+def webhook_retry(request, webhook_event_id):
+    """Staff apply a failed Stripe event again (payments.services.webhook_retry)."""
+    try:
+        event = services.webhook_retry(actor=request.user, webhook_event_id=webhook_event_id)
+    except (Conflict, NotFound) as error:
+        error_message(request, error)
+    else:
+        messages.add_message(request, *_retry_done_message(event))
+    return redirect(f"{reverse('frontend:staff-payments')}#failed-events-heading")
 
 
 def translated_refusal(refused: PaymentRefused) -> str:

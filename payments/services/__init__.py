@@ -10,6 +10,7 @@ from .connect import (
 )
 from .refunds import refund_auto, refund_create, refundable_krw
 from .royalty import royalty_licence_activate
+from .webhooks import webhook_retry
 
 __all__ = [
     "PaymentRefused",
@@ -28,4 +29,5 @@ __all__ = [
     "royalty_licence_activate",
     "stripe_enabled",
     "transfer_reverse_for_refund",
+    "webhook_retry",
 ]

@@ -23,7 +23,13 @@ no order between events matters.
 
 The reconcile task checks payments stuck in processing against Stripe and
 stores what it finds as an event of its own (event id `reconcile:<intent>:
-<status>`), applied by the same handlers, so it too is applied exactly once."""
+<status>`), applied by the same handlers, so it too is applied exactly once.
+
+An event that failed (it did not fit our records) changed nothing: its handler ran
+in a savepoint that was rolled back. Once the cause is fixed, staff retry it
+(webhook_retry): it goes back to `received` and through webhook_apply again, in
+one transaction, so no one else ever sees it `received` and it is still applied
+at most once."""
 
 from __future__ import annotations
 
@@ -32,8 +38,11 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from exchange.errors import Conflict
+from exchange.accounts.models import User
+from exchange.audit.services import audit_record
+from exchange.errors import Conflict, Forbidden, NotFound
 from licensing.services import deal_payment_completed
 
 from ..gateways import stripe as gateway
@@ -95,6 +104,33 @@ def webhook_apply(*, webhook_event_id: int) -> WebhookEvent:
             processed_at=timezone.now())
         event.refresh_from_db()
         return event
+
+
+def webhook_retry(*, actor: User, webhook_event_id: int) -> WebhookEvent:
+    """Staff apply a failed event again once its cause is fixed. Only a `failed` event
+    moves: back to `received` by a conditional update, then through webhook_apply, in
+    one transaction with the audit row. A second click, or a retry racing this one,
+    finds it no longer failed and is a Conflict that changes nothing. An event that
+    fails again stays `failed` with the new error and may be retried later."""
+    if not (actor and actor.is_active and actor.is_staff):
+        raise Forbidden(_("Only staff retry Stripe events."))
+    with transaction.atomic():
+        event = WebhookEvent.objects.filter(pk=webhook_event_id).first()
+        if event is None:
+            raise NotFound(_("No Stripe event here."))
+        reopened = WebhookEvent.objects.filter(
+            pk=event.pk, status=WebhookStatus.FAILED).update(status=WebhookStatus.RECEIVED)
+        if reopened != 1:
+            raise Conflict(_("Only a Stripe event that failed can be retried; this one is "
+                             "no longer failed."), code="webhook_not_failed")
+        failed_with = event.error
+        event = webhook_apply(webhook_event_id=event.pk)
+        audit_record(actor=actor, action="webhook.retry", target=event,
+                     from_state=WebhookStatus.FAILED, to_state=event.status,
+                     data={"event_id": event.event_id, "type": event.type,
+                           "attempts": event.attempts, "failed_with": failed_with,
+                           "error": event.error})
+    return event
 
 
 def _payment_of(intent: dict) -> Payment:

@@ -1,21 +1,34 @@
-"""Canceling an invoice, refunding a payment, revoking a licence and activating a
-royalty-only licence through the pages, and a deal's money on its page.
+"""Canceling an invoice, refunding a payment, revoking a licence, activating a
+royalty-only licence and retrying a Stripe event that failed through the pages, and
+a deal's money on its page.
 
 People: `owner` (the creator), `producer` (the payer), `other_producer` (a
 stranger), `staff`. The deal is the listing's offer (3,000,000 KRW) requested,
-accepted and signed by both; PLATFORM_FEE_PERCENT is 10. Only bank payments move
-money here, so Stripe is never involved."""
+accepted and signed by both; PLATFORM_FEE_PERCENT is 10. Bank payments move money
+here; the one Stripe event is signed with the endpoint secret and posted to
+/webhooks/stripe/ (no Stripe server is involved)."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from exchange.audit.models import AuditEntry
 from licensing import services
 from licensing.models import Deal, DealStatus
-from payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    WebhookEvent,
+    WebhookStatus,
+)
+from payments.references import reference_new
 from payments.services import bank_receipt_record
 from tests.licensing.conftest import custom_terms, sign_both
+from tests.payments.conftest import WEBHOOK_SECRET, deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +267,165 @@ def test_only_staff_activate(page_client, royalty_deal, request, who):
 
     assert response.status_code == 403
     assert Deal.objects.get(pk=royalty_deal.pk).status == DealStatus.ACCEPTED
+
+
+# --- Stripe events that failed ----------------------------------------------------------
+
+
+@pytest.fixture
+def stripe_on(settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_not_used_here"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_ENABLED = True
+
+
+@pytest.fixture
+def failed_event(stripe_on, signed_deal) -> WebhookEvent:
+    """Stripe says intent pi_1 paid the deal's card payment, but the payment's row still
+    names the intent of an earlier attempt (test data, as a factory would make it): the
+    event does not fit and is stored as failed."""
+    payment = Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
+                                     status=PaymentStatus.PROCESSING, amount_krw=3_000_000,
+                                     reference=reference_new(), payer=signed_deal.producer,
+                                     provider_id="pi_stale")
+    intent = {"id": "pi_1", "object": "payment_intent", "amount": 3_000_000,
+              "amount_received": 3_000_000, "currency": "krw", "status": "succeeded",
+              "metadata": {"payment_id": str(payment.pk), "deal_id": str(signed_deal.pk)}}
+    response = deliver({"id": "evt_1", "object": "event", "type": "payment_intent.succeeded",
+                        "data": {"object": intent}})
+    assert response.json()["status"] == "failed"
+    return WebhookEvent.objects.get(event_id="evt_1")
+
+
+def _fix_the_cause(event: WebhookEvent) -> Payment:
+    """Staff find at Stripe that pi_1 is the payment's intent and correct the row."""
+    payment_id = int(event.payload["data"]["object"]["metadata"]["payment_id"])
+    Payment.objects.filter(pk=payment_id).update(provider_id="pi_1")
+    return Payment.objects.get(pk=payment_id)
+
+
+def _staff_client(staff) -> Client:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(staff)
+    return client
+
+
+def test_staff_see_the_failed_event_and_its_retry_button_applies_it(failed_event, staff):
+    client = _staff_client(staff)
+    page = _html(client.get("/staff/payments/"))
+    payment = _fix_the_cause(failed_event)
+
+    response = client.post(f"/staff/payments/stripe-events/{failed_event.pk}/retry/",
+                           {"csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+                           follow=True)
+
+    assert 'id="failed-events-count">1</span>' in page
+    row = page[page.index(f'id="failed-event-row-{failed_event.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "<code>payment_intent.succeeded</code>" in row
+    assert "<code>evt_1</code>" in row
+    assert "<td>1</td>" in row  # attempts
+    assert f"EventNotApplicable: payment {payment.pk} is paid by another intent" in row
+    assert (f'action="/staff/payments/stripe-events/{failed_event.pk}/retry/"' in row
+            and 'name="csrfmiddlewaretoken"' in row)
+    assert response.redirect_chain[-1][0] == "/staff/payments/#failed-events-heading"
+    after = _html(response)
+    assert "Stripe event evt_1 (payment_intent.succeeded) was applied." in after
+    assert 'id="failed-events-count">0</span>' in after
+    assert f'id="failed-event-row-{failed_event.pk}"' not in after
+    assert "No Stripe event failed." in after
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.attempts) == (WebhookStatus.APPLIED, 2)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert Deal.objects.get(pk=payment.deal_id).status == DealStatus.LICENSED
+
+
+def test_a_second_click_on_retry_is_refused_with_a_message(failed_event, page_client, staff):
+    _fix_the_cause(failed_event)
+    client = page_client(staff, "en")
+    client.post(f"/staff/payments/stripe-events/{failed_event.pk}/retry/")
+
+    again = client.post(f"/staff/payments/stripe-events/{failed_event.pk}/retry/",
+                        follow=True)
+
+    assert "Only a Stripe event that failed can be retried" in _html(again)
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.attempts) == (WebhookStatus.APPLIED, 2)
+    assert AuditEntry.objects.filter(action="webhook.retry").count() == 1
+
+
+def test_a_retry_that_fails_again_says_why(failed_event, page_client, staff):
+    response = page_client(staff, "en").post(
+        f"/staff/payments/stripe-events/{failed_event.pk}/retry/", follow=True)
+
+    assert "Stripe event evt_1 (payment_intent.succeeded) failed again: " in _html(response)
+    assert 'id="failed-events-count">1</span>' in _html(response)
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.attempts) == (WebhookStatus.FAILED, 2)
+
+
+def test_a_retry_without_the_csrf_token_is_refused(failed_event, staff):
+    _fix_the_cause(failed_event)
+
+    response = _staff_client(staff).post(
+        f"/staff/payments/stripe-events/{failed_event.pk}/retry/")
+
+    assert response.status_code == 403
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.attempts) == (WebhookStatus.FAILED, 1)
+
+
+@pytest.mark.parametrize("who", ["producer", "owner"])
+def test_only_staff_see_and_retry_failed_events(failed_event, page_client, request, who):
+    _fix_the_cause(failed_event)
+    client = page_client(request.getfixturevalue(who), "en")
+
+    assert client.get("/staff/payments/").status_code == 403
+    assert client.post(
+        f"/staff/payments/stripe-events/{failed_event.pk}/retry/").status_code == 403
+    failed_event.refresh_from_db()
+    assert (failed_event.status, failed_event.attempts) == (WebhookStatus.FAILED, 1)
+    assert AuditEntry.objects.filter(action="webhook.retry").count() == 0
+
+
+def test_retry_is_a_post(failed_event, page_client, staff):
+    response = page_client(staff, "en").get(
+        f"/staff/payments/stripe-events/{failed_event.pk}/retry/")
+
+    assert response.status_code == 405
+    failed_event.refresh_from_db()
+    assert failed_event.status == WebhookStatus.FAILED
+
+
+def test_with_stripe_on_and_nothing_failed_the_section_says_so(stripe_on, page_client, staff):
+    page = _html(page_client(staff, "en").get("/staff/payments/"))
+
+    assert 'id="failed-events-count">0</span>' in page
+    assert "No Stripe event failed." in page
+    assert 'id="failed-events"' not in page
+
+
+def test_with_stripe_off_and_nothing_failed_there_is_no_section(settings, page_client, staff):
+    settings.STRIPE_ENABLED = False
+
+    page = _html(page_client(staff, "en").get("/staff/payments/"))
+
+    assert 'id="failed-events-heading"' not in page
+    assert "Stripe events that failed" not in page
+
+
+def test_events_that_failed_before_stripe_was_turned_off_are_still_listed(
+        failed_event, settings, page_client, staff):
+    settings.STRIPE_ENABLED = False
+
+    page = _html(page_client(staff, "en").get("/staff/payments/"))
+
+    assert f'id="failed-event-row-{failed_event.pk}"' in page
+
+
+def test_in_korean_the_section_is_translated(failed_event, page_client, staff):
+    page = _html(page_client(staff, "ko").get("/staff/payments/"))
+
+    assert "실패한 Stripe 이벤트" in page
+    assert f'id="webhook-retry-{failed_event.pk}"' in page
