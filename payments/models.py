@@ -46,6 +46,11 @@ class ChargeType(models.TextChoices):
 # A deal has at most one payment in these statuses, so it is never paid twice at once.
 OPEN_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED,
                  PaymentStatus.PROCESSING)
+# A bank-transfer invoice in these statuses still waits for money.
+OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED)
+# Payments holding money that can be given back: a paid one, and one refused
+# because the deal could no longer be licensed (the money is due back).
+REFUNDABLE_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUSED)
 
 
 class Payment(models.Model):

@@ -15,6 +15,8 @@ from licensing.models import Deal
 from licensing.selectors import deal_get
 
 from .models import (
+    OPEN_INVOICE_STATUSES,
+    REFUNDABLE_STATUSES,
     ConnectedAccount,
     EntryKind,
     LedgerEntry,
@@ -28,9 +30,6 @@ from .models import (
 )
 
 MONEY_IN = (EntryKind.CHARGE, EntryKind.BANK_RECEIPT)
-OPEN_INVOICE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED)
-# Payments holding money that can be given back (payments.services.refunds).
-REFUNDABLE_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUSED)
 STAFF_REFUNDABLE_ROWS = 100
 STAFF_FAILED_EVENT_ROWS = 100
 
@@ -40,8 +39,7 @@ def invoice_get(*, user, deal_id) -> Payment:
     latest; 404 when there is none or the deal is not theirs to see."""
     deal = deal_get(user=user, pk=deal_id)
     invoices = Payment.objects.filter(deal=deal, method=PaymentMethod.BANK_TRANSFER)
-    invoice = (invoices.filter(status__in=(PaymentStatus.PENDING,
-                                           PaymentStatus.PARTIALLY_RECEIVED)).first()
+    invoice = (invoices.filter(status__in=OPEN_INVOICE_STATUSES).first()
                or invoices.order_by("-created_at", "-id").first())
     if invoice is None:
         raise Http404
@@ -138,8 +136,7 @@ def platform_revenue() -> list[RevenueRow]:
 
 def invoice_exists(*, deal: Deal) -> bool:
     return Payment.objects.filter(deal=deal, method=PaymentMethod.BANK_TRANSFER,
-                                  status__in=(PaymentStatus.PENDING,
-                                              PaymentStatus.PARTIALLY_RECEIVED)).exists()
+                                  status__in=OPEN_INVOICE_STATUSES).exists()
 
 
 def refunds_of(*, payment_id: int) -> QuerySet[Refund]:

@@ -15,7 +15,14 @@ from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from licensing.models import Deal, Party
 from licensing.services import deal_payment_completed
 
-from ..models import EntryKind, LedgerEntry, Payment, PaymentMethod, PaymentStatus
+from ..models import (
+    OPEN_INVOICE_STATUSES,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
 from ..references import reference_normalize
 from . import ledger
 from .payable import payment_open, require_payable, unpayable_reason
@@ -83,7 +90,7 @@ def bank_receipt_record(*, actor: User, reference: str, amount_krw: int,
                 raise Conflict(_("This bank transaction is already recorded against another "
                                  "invoice or amount."), code="duplicate_receipt",
                                fields={"bank_transaction_id": [_("already recorded")]})
-        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_RECEIVED):
+        if payment.status not in OPEN_INVOICE_STATUSES:
             raise Conflict(_("Invoice %(reference)s is %(status)s; nothing more is due on it.")
                            % {"reference": payment.reference,
                               "status": payment.get_status_display().lower()},

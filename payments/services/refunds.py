@@ -47,6 +47,7 @@ from licensing.services import deal_revoke
 
 from ..gateways import stripe as gateway
 from ..models import (
+    REFUNDABLE_STATUSES,
     ChargeType,
     EntryKind,
     Payment,
@@ -61,9 +62,6 @@ from .connect import destination_transfer_reverse
 
 logger = logging.getLogger(__name__)
 
-# Payments that hold money that can be given back: a paid one, and one refused
-# because the deal could no longer be licensed (the money is due back).
-REFUNDABLE_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUSED)
 REASON_MAX_CHARS = 2000
 
 
