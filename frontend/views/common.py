@@ -12,55 +12,27 @@ from exchange.errors import ApplicationError
 from ..forms.errors import translated
 
 
-def creator_required(view):
-    """Signed in (else to the sign-in page) and holding the creator role (else 403)."""
+def _role_required(has_role):
+    """A view decorator: signed in (else to the sign-in page, and back here after) and
+    `has_role(user)` (else 403)."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_creator:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def producer_required(view):
-    """Signed in (else to the sign-in page, and back here after) and holding the producer
-    role (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_producer:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def staff_required(view):
-    """Signed in and staff (bank receipts: payments.services.bank_receipt_record)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def moderator_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_moderator:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+creator_required = _role_required(lambda user: user.is_creator)
+producer_required = _role_required(lambda user: user.is_producer)
+staff_required = _role_required(lambda user: user.is_active and user.is_staff)
+moderator_required = _role_required(lambda user: user.is_moderator)
 
 
 def error_message(request, error: ApplicationError) -> None:
