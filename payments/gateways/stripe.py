@@ -37,6 +37,13 @@ class GatewayError(Exception):
         self.transient = transient
 
 
+def id_of(value: Any) -> str:
+    """A reference in a Stripe object as its id, whether expanded (a dict) or not."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
 def _outside_transaction() -> None:
     if connection.in_atomic_block:
         raise RuntimeError("Stripe calls must not run inside a database transaction")

@@ -370,8 +370,7 @@ def destination_transfer_identify(*, payment_id: int) -> Transfer | None:
         logger.warning("Could not read charge %s at Stripe: %s",
                        transfer.payment.provider_charge_id, error)
         return transfer
-    made = charge.get("transfer") or ""
-    made = made.get("id", "") if isinstance(made, dict) else made
+    made = gateway.id_of(charge.get("transfer"))
     if not made:
         return transfer
     with transaction.atomic():

@@ -220,8 +220,9 @@ def refund_apply(*, refund_id: int, provider_refund: dict) -> Refund:
         provider_id = provider_refund.get("id") or refund.provider_id
         now = timezone.now()
         if outcome == "succeeded":
+            reversal = gateway.id_of(provider_refund.get("transfer_reversal"))
             return _succeed(refund=refund, provider_id=provider_id, now=now,
-                            transfer_reversal=_id_of(provider_refund.get("transfer_reversal")))
+                            transfer_reversal=reversal)
         if outcome in ("failed", "canceled"):
             failure = provider_refund.get("failure_reason") or outcome
             Refund.objects.filter(pk=refund.pk).update(
@@ -236,13 +237,6 @@ def refund_apply(*, refund_id: int, provider_refund: dict) -> Refund:
             Refund.objects.filter(pk=refund.pk).update(provider_id=provider_id)
             refund.refresh_from_db()
         return refund  # still pending at Stripe: its webhook or the reconcile task finishes it
-
-
-def _id_of(value) -> str:
-    """A Stripe reference as its id, whether expanded or not."""
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""
 
 
 def _succeed(*, refund: Refund, provider_id: str, now, transfer_reversal: str = "") -> Refund:

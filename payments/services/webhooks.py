@@ -169,7 +169,7 @@ def _intent_succeeded(intent: dict) -> None:
     ledger.entry_add(payment=payment, kind=EntryKind.CHARGE, amount_krw=payment.amount_krw,
                      now=now, external_id=intent["id"])
     data = {"payment_intent": intent["id"]}
-    charge = _charge_id(intent)
+    charge = gateway.id_of(intent.get("latest_charge"))
     try:
         deal_payment_completed(deal_id=payment.deal_id, reference=intent["id"])
     except Conflict as error:
@@ -199,9 +199,7 @@ def _destination_of(intent: dict, payment: Payment) -> tuple[ConnectedAccount, i
     """The creator's account a destination charge went to and the application fee
     Stripe kept, checked against our records."""
     account = ConnectedAccount.objects.filter(user_id=payment.deal.creator_id).first()
-    destination = (intent.get("transfer_data") or {}).get("destination")
-    if isinstance(destination, dict):
-        destination = destination.get("id")
+    destination = gateway.id_of((intent.get("transfer_data") or {}).get("destination"))
     if account is None or not destination or destination != account.stripe_account_id:
         raise EventNotApplicable(f"intent {intent['id']} was not transferred to the "
                                  f"creator's account of payment {payment.pk}")
@@ -219,8 +217,7 @@ def _transfer_id(intent: dict) -> str:
     if not isinstance(charge, dict):
         listed = (intent.get("charges") or {}).get("data") or []
         charge = listed[0] if listed and isinstance(listed[0], dict) else {}
-    transfer = charge.get("transfer") or ""
-    return transfer.get("id", "") if isinstance(transfer, dict) else transfer
+    return gateway.id_of(charge.get("transfer"))
 
 
 def _after_commit(task_name: str, payment_id: int) -> None:
@@ -229,11 +226,6 @@ def _after_commit(task_name: str, payment_id: int) -> None:
 
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.delay(payment_id))
-
-
-def _charge_id(intent: dict) -> str:
-    charge = intent.get("latest_charge") or ""
-    return charge.get("id", "") if isinstance(charge, dict) else charge
 
 
 def _intent_failed(intent: dict) -> None:
