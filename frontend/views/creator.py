@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.audit.selectors import audit_trail
 from exchange.errors import ApplicationError
+from licensing.models import Party
 from listings import selectors, services
 
 from ..forms.errors import add_service_error
@@ -20,6 +21,7 @@ from ..forms.listings import (
     validated_listing_input,
 )
 from .common import creator_required, error_message
+from .deals import deals_by_stage
 
 OWNER_ACTIONS = {
     "submit": (services.listing_submit,
@@ -41,6 +43,7 @@ def _own_listing(user, pk):
 def dashboard(request):
     return render(request, "frontend/creator/dashboard.html", {
         "listings": selectors.listings_owned_by(request.user).order_by("-updated_at", "-id"),
+        "stages": deals_by_stage(request.user, Party.CREATOR),
     })
 
 
