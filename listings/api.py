@@ -181,7 +181,7 @@ class ModerationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=ModerationListingSerializer)
     def retrieve(self, request, pk=None):
         """One listing under review, with its near-duplicate alerts."""
-        listing = selectors.listing_get(user=request.user, pk=pk)
+        listing = selectors.listing_for_review(user=request.user, pk=pk)
         return Response(ModerationListingSerializer(listing, context={"request": request}).data)
 
     def _decide(self, request, pk, name):

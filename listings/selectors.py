@@ -51,6 +51,15 @@ def open_duplicate_alerts() -> Prefetch:
     )
 
 
+def listing_for_review(*, user, pk) -> Listing:
+    """listing_get, with the listing's open near-duplicate alerts (`open_duplicate_alerts`)
+    for a moderator deciding on it."""
+    try:
+        return listings_visible_to(user).prefetch_related(open_duplicate_alerts()).get(pk=pk)
+    except (Listing.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def moderation_queue() -> QuerySet[Listing]:
     """Submitted listings, the longest-waiting first, with their open near-duplicate alerts."""
     return _with_related(Listing.objects.filter(status=ListingStatus.SUBMITTED)).prefetch_related(

@@ -138,8 +138,5 @@ class ModerationListingSerializer(ListingSerializer):
 
     @extend_schema_field(DuplicateAlertSerializer(many=True))
     def get_duplicate_alerts(self, listing: Listing) -> list[dict]:
-        alerts = getattr(listing, "open_duplicate_alerts", None)  # the queue prefetches them
-        if alerts is None:
-            alerts = listing.duplicate_alerts.filter(status="open").select_related(
-                "similar_listing__owner")
-        return DuplicateAlertSerializer(alerts, many=True).data
+        # prefetched by selectors.moderation_queue and selectors.listing_for_review
+        return DuplicateAlertSerializer(listing.open_duplicate_alerts, many=True).data

@@ -78,9 +78,8 @@ def queue(request):
 # --- one listing ----------------------------------------------------------------------
 
 
-def _review_page(request, listing, form, status=200):
-    listing = Listing.objects.prefetch_related(selectors.open_duplicate_alerts()).get(
-        pk=listing.pk)
+def _review_page(request, pk, form, status=200):
+    listing = selectors.listing_for_review(user=request.user, pk=pk)
     return render(request, "frontend/moderation/review.html", {
         "listing": listing,
         "form": form,
@@ -94,8 +93,7 @@ def _review_page(request, listing, form, status=200):
 @moderator_required
 @require_GET
 def review(request, pk):
-    listing = selectors.listing_get(user=request.user, pk=pk)
-    return _review_page(request, listing, ReasonForm())
+    return _review_page(request, pk, ReasonForm())
 
 
 @moderator_required
@@ -109,7 +107,7 @@ def decide(request, pk, action):
     if _done_with_reason(request, form, partial(service, actor=request.user, listing=listing),
                          done):
         return redirect("frontend:moderation-review", pk=listing.pk)
-    return _review_page(request, listing, form, status=400)
+    return _review_page(request, listing.pk, form, status=400)
 
 
 @moderator_required
