@@ -14,13 +14,11 @@ Writers take a file lock (one read-modify-write at a time across processes).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from search.dense import VectorIndex
+from search.dense.index import write_atomically
+from search.dense.index import write_lock as write_lock  # services lock an index folder with it
 from search.documents import SearchDocument, dense_text, lexical_terms
 from search.listing_table import ListingTable
 from search.text import BM25Index, Bridge, IndexTerms
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-_LOCK = ".write.lock"
 # The previous version stays on disk for a process that read the old manifest a moment ago.
 _KEPT_OLD_VERSIONS = 1
 
@@ -194,12 +193,8 @@ class SearchIndex:
             version=version, path=name, count=len(self), model_id=self.model_id,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=folder)
-        with os.fdopen(handle, "w") as out:
-            json.dump(manifest.__dict__, out, indent=2)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, folder / MANIFEST)
+        payload = json.dumps(manifest.__dict__, indent=2)
+        write_atomically(folder / MANIFEST, lambda path: path.write_text(payload))
         self.version = version
         _prune(folder, keep_from=version - _KEPT_OLD_VERSIONS)
         return manifest
@@ -215,19 +210,6 @@ class SearchIndex:
         if len(meta) != manifest.count or len(vectors) != manifest.count:
             raise ValueError(f"search index {path} does not match its manifest")
         return cls(bm25, vectors, meta, version=manifest.version)
-
-
-@contextmanager
-def write_lock(folder: Path | str):
-    """One writer at a time per index folder, across processes."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / _LOCK).open("a") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def _prune(folder: Path, *, keep_from: int) -> None:

@@ -219,13 +219,13 @@ class VectorIndex:
         """Write this index as the next version in `folder`, atomically (see module doc)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with _write_lock(folder):
+        with write_lock(folder):
             try:
                 version = Manifest.read(folder).version + 1
             except (IndexMissingError, IndexMismatchError, ValueError, TypeError):
                 version = 1
             file_name = f"vectors.{version}.faiss"
-            _write_atomically(folder / file_name, self._write_to)
+            write_atomically(folder / file_name, self._write_to)
             manifest = Manifest(
                 version=version,
                 model_id=self.model_id,
@@ -236,8 +236,8 @@ class VectorIndex:
                 size_bytes=(folder / file_name).stat().st_size,
             )
             payload = json.dumps(asdict(manifest), indent=2).encode()
-            _write_atomically(folder / MANIFEST_NAME, lambda path: path.write_bytes(payload))
-            _fsync_folder(folder)
+            write_atomically(folder / MANIFEST_NAME, lambda path: path.write_bytes(payload))
+            fsync_folder(folder)
             _prune_old_versions(folder, keep_from=version - _KEPT_OLD_VERSIONS)
         return manifest
 
@@ -274,7 +274,7 @@ class VectorIndex:
         return index, manifest
 
 
-def _write_atomically(target: Path, write) -> None:
+def write_atomically(target: Path, write) -> None:
     """Write via a temporary file in the same folder, fsync it, then rename over `target`."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
@@ -289,7 +289,7 @@ def _write_atomically(target: Path, write) -> None:
         raise
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -298,8 +298,10 @@ def _fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def _write_lock(folder: Path):
+def write_lock(folder: Path | str):
     """One writer at a time per folder, across processes (two rebuilds racing for a version)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     with (folder / _LOCK_NAME).open("a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
