@@ -26,7 +26,7 @@ def require_owner(actor: User, listing: Listing) -> None:
         raise Forbidden(_("Only the listing's owner may do this."))
 
 
-def _require_moderator(actor: User) -> None:
+def require_moderator(actor: User) -> None:
     if not actor.is_moderator:
         raise Forbidden(_("Only moderators may do this."))
 
@@ -131,7 +131,7 @@ def _listing_apply(
 def _transition(*, actor: User, listing: Listing, action: str, reason: str = "") -> Listing:
     transition = TRANSITIONS[action]
     if transition.by_moderator:
-        _require_moderator(actor)
+        require_moderator(actor)
     else:
         require_owner(actor, listing)
     reason = (reason or "").strip()

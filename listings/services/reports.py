@@ -15,7 +15,7 @@ from exchange.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 
 from ..models import Listing, Report, ReportKind, ReportStatus
 from ..models import ListingStatus as S
-from .listings import listing_suspend
+from .listings import listing_suspend, require_moderator
 
 # Reports one person may file per hour. Genuine reporters rarely file more than a few
 # (one rights holder finding several copies of a work); the bound stops a flood.
@@ -27,11 +27,6 @@ MAX_DESCRIPTION_CHARS = 5000
 class TooManyReports(ApplicationError):
     code = "rate_limited"
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-
-
-def _require_moderator(actor: User) -> None:
-    if not actor.is_moderator:
-        raise Forbidden(_("Only moderators may do this."))
 
 
 def report_file(*, reporter: User, listing: Listing, kind: str, description: str,
@@ -94,7 +89,7 @@ def _require_reason(reason: str, why: str) -> str:
 
 
 def report_dismiss(*, moderator: User, report: Report, reason: str) -> Report:
-    _require_moderator(moderator)
+    require_moderator(moderator)
     reason = _require_reason(reason, _("say why, so the reporter understands the decision"))
     with transaction.atomic():
         _resolve(moderator=moderator, report=report, to=ReportStatus.DISMISSED, reason=reason,
@@ -106,7 +101,7 @@ def report_dismiss(*, moderator: User, report: Report, reason: str) -> Report:
 def report_take_down(*, moderator: User, report: Report, reason: str) -> Report:
     """Suspend the listing (unless it already is) with the moderator's reason, and resolve
     this report and every other open report on the listing as taken down."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     reason = _require_reason(reason, _("say why, so the creator and the reporter can act on it"))
     with transaction.atomic():
         current = Report.objects.select_for_update().get(pk=report.pk)
