@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.errors import Conflict, InvalidInput
 from licensing import selectors, services
-from licensing.models import Agreement, Certificate, DealStatus, Party
+from licensing.models import Agreement, Certificate, Party
 from licensing.services.agreements import SIGNABLE
 from licensing.workflow import OPEN, PARTY_ON_TURN, TRANSITIONS
 from listings import selectors as listing_selectors
@@ -30,7 +30,6 @@ from ..forms.deals import CounterForm, DealRequestForm, MessageForm, ReasonForm,
 from .common import error_message, producer_required
 from .payment_reads import card_payments_on, invoice_of
 
-LICENCE_STATUSES = (DealStatus.LICENSED, DealStatus.ENDED, DealStatus.REVOKED)
 # The moves a party makes on a deal's page; pay and revoke are staff's (or the system's).
 PARTY_ACTIONS = ("accept", "counter", "reject", "withdraw")
 
@@ -72,7 +71,7 @@ def stage_of(deal, party: str) -> str:
         agreement = agreement_of(deal)
         signed = {s.party for s in agreement.signatures.all()} if agreement else set()
         return "signed" if party in signed else "to_sign"
-    if deal.status in LICENCE_STATUSES:
+    if selectors.licence_status(deal) is not None:
         return "licences"
     return "closed"
 
