@@ -72,7 +72,12 @@ class EventNotApplicable(Exception):
 def webhook_store(*, payload: bytes, signature: str) -> tuple[WebhookEvent, bool]:
     """Verify and store an event; (event, created). A bad or stale signature raises
     gateway.SignatureInvalid and stores nothing."""
-    event = gateway.event_construct(payload=payload, signature=signature)
+    return _event_store(gateway.event_construct(payload=payload, signature=signature))
+
+
+def _event_store(event: dict) -> tuple[WebhookEvent, bool]:
+    """The event stored under its unique id, in its own transaction; (event, created).
+    A repeat finds the row stored first."""
     try:
         with transaction.atomic():
             return WebhookEvent.objects.create(
@@ -298,10 +303,5 @@ def intent_reconcile(*, intent: dict) -> WebhookEvent | None:
         return None
     payload = {"id": f"reconcile:{intent['id']}:{status}", "object": "event",
                "type": event_type, "data": {"object": intent}}
-    try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(provider="stripe", event_id=payload["id"],
-                                                type=event_type, payload=payload)
-    except IntegrityError:
-        event = WebhookEvent.objects.get(provider="stripe", event_id=payload["id"])
+    event, _created = _event_store(payload)
     return webhook_apply(webhook_event_id=event.pk)
