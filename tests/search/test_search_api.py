@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from licensing import services as licensing_services
 from tests import factories
 from tests.search.conftest import HORROR_EN, MUDEUNG_KO, TEA_EN
 
@@ -29,6 +33,20 @@ def catalog(publish):
                                                            territory=["KR"],
                                                            price_krw=5_000_000)]),
     }
+
+
+@pytest.fixture
+def mudeung_held(catalog, producer):
+    """Exclusive immersive rights in KR on the Mudeungsan footage, accepted (a hold) for a
+    year from 30 days on: (start, end)."""
+    start = timezone.localdate() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=365)
+    deal = licensing_services.deal_request(
+        producer=producer, listing=catalog["mudeung"], production="An LED wall drama",
+        terms={"media": ["immersive"], "territories": ["KR"], "start_date": start,
+               "end_date": end, "exclusive": True, "fee_krw": 5_000_000, "royalty_pct": None})
+    licensing_services.deal_accept(actor=catalog["mudeung"].owner, deal=deal)
+    return start, end
 
 
 def test_anonymous_search_answers_best_first_with_reasons(anonymous_client, catalog):
@@ -150,21 +168,9 @@ def test_recommend_refuses_a_bad_brief(anonymous_client, catalog, brief, field):
 
 
 def test_recommend_leaves_out_listings_whose_rights_are_taken_for_the_brief(
-        anonymous_client, catalog, producer):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from licensing import services as licensing_services
-
+        anonymous_client, catalog, mudeung_held):
     # given exclusive immersive rights in KR on the Mudeungsan footage, accepted (a hold)
-    start = timezone.localdate() + dt.timedelta(days=30)
-    end = start + dt.timedelta(days=365)
-    deal = licensing_services.deal_request(
-        producer=producer, listing=catalog["mudeung"], production="An LED wall drama",
-        terms={"media": ["immersive"], "territories": ["KR"], "start_date": start,
-               "end_date": end, "exclusive": True, "fee_krw": 5_000_000, "royalty_pct": None})
-    licensing_services.deal_accept(actor=catalog["mudeung"].owner, deal=deal)
+    start, end = mudeung_held
     brief = {"text": "mountain background footage for an LED wall", "media": ["immersive"],
              "territory": "KR", "start": start.isoformat(), "end": end.isoformat()}
     # when a brief asks for the same media, territory and period
@@ -179,21 +185,9 @@ def test_recommend_leaves_out_listings_whose_rights_are_taken_for_the_brief(
 
 
 def test_search_leaves_out_listings_whose_rights_are_taken_for_the_period(
-        anonymous_client, catalog, producer):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from licensing import services as licensing_services
-
+        anonymous_client, catalog, mudeung_held):
     # given exclusive immersive rights in KR on the Mudeungsan footage, accepted (a hold)
-    start = timezone.localdate() + dt.timedelta(days=30)
-    end = start + dt.timedelta(days=365)
-    deal = licensing_services.deal_request(
-        producer=producer, listing=catalog["mudeung"], production="An LED wall drama",
-        terms={"media": ["immersive"], "territories": ["KR"], "start_date": start,
-               "end_date": end, "exclusive": True, "fee_krw": 5_000_000, "royalty_pct": None})
-    licensing_services.deal_accept(actor=catalog["mudeung"].owner, deal=deal)
+    start, end = mudeung_held
     asked = {"q": "무등산 LED 배경", "medium": "immersive", "territory": "KR"}
 
     # when a search asks for that medium and territory within the held period
