@@ -1,4 +1,5 @@
-"""Deal and payment labels in the reader's language."""
+"""Deal and payment labels in the reader's language, and whether an invoice may be
+canceled."""
 
 from django import template
 
@@ -24,3 +25,11 @@ def deal_status_label(value: str) -> str:
 def payment_status_label(value: str) -> str:
     return choice_label(PaymentStatus, value)
 
+
+
+@register.filter
+def cancelable(invoice) -> bool:
+    """Nothing was received on the invoice yet, so it may be canceled
+    (payments.services.invoice_cancel refuses any other)."""
+    return (invoice is not None and invoice.status == PaymentStatus.PENDING
+            and invoice.received_krw == 0)

@@ -73,12 +73,6 @@ def _cancel_form(user, deal, data=None) -> InvoiceCancelForm:
     return InvoiceCancelForm(data, prefix="cancel", reason_required=reason_required)
 
 
-def cancelable(invoice: Payment | None) -> bool:
-    """Nothing was received on it yet (payments.services.invoice_cancel)."""
-    return (invoice is not None and invoice.status == PaymentStatus.PENDING
-            and invoice.received_krw == 0)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def invoice_cancel(request, payment_id):
@@ -105,7 +99,6 @@ def invoice_cancel(request, payment_id):
             return redirect("frontend:deal-detail", pk=deal.pk)
     return render(request, "frontend/payments/invoice_cancel.html", {
         "deal": deal, "invoice": invoice, "party": party, "form": form,
-        "cancelable": cancelable(invoice),
     }, status=400 if form.errors else 200)
 
 
