@@ -314,15 +314,24 @@ def transfer_reverse_for_refund(*, refund_id: int) -> Refund:
         if Refund.objects.filter(pk=refund.pk, transfer_reversal_id="").update(
                 transfer_reversal_id=reversal["id"]) != 1:
             return Refund.objects.get(pk=refund.pk)
-        Transfer.objects.filter(pk=transfer.pk).update(reversed_krw=F("reversed_krw") + amount)
-        ledger.entry_add(payment=transfer.payment, kind=EntryKind.TRANSFER, amount_krw=-amount,
-                         now=now, external_id=reversal["id"],
+        _reversal_record(transfer=transfer, refund=refund, amount_krw=amount,
+                         reversal_id=reversal["id"], now=now,
                          note=f"reversed for refund #{refund.pk}")
         refund.refresh_from_db()
-        audit_record(actor=None, action="transfer.reverse", target=transfer,
-                     data={"refund_id": refund.pk, "reversal": reversal["id"],
-                           "amount_krw": amount})
     return refund
+
+
+def _reversal_record(*, transfer: Transfer, refund: Refund, amount_krw: int, reversal_id: str,
+                     now, note: str, **audit_data) -> None:
+    """Inside the caller's transaction: `amount_krw` of the transfer came back for the
+    refund; the transfer's reversed total, its negative TRANSFER entry and the audit
+    row move together."""
+    Transfer.objects.filter(pk=transfer.pk).update(reversed_krw=F("reversed_krw") + amount_krw)
+    ledger.entry_add(payment=transfer.payment, kind=EntryKind.TRANSFER, amount_krw=-amount_krw,
+                     now=now, external_id=reversal_id, note=note)
+    audit_record(actor=None, action="transfer.reverse", target=transfer,
+                 data={"refund_id": refund.pk, "reversal": reversal_id,
+                       "amount_krw": amount_krw, **audit_data})
 
 
 # --- the transfer Stripe makes with a destination charge ----------------------------
@@ -397,11 +406,7 @@ def destination_transfer_reverse(*, refund: Refund, creator_part_krw: int, rever
     amount = min(creator_part_krw, transfer.amount_krw - transfer.reversed_krw)
     if amount <= 0:
         return 0
-    Transfer.objects.filter(pk=transfer.pk).update(reversed_krw=F("reversed_krw") + amount)
-    ledger.entry_add(payment=transfer.payment, kind=EntryKind.TRANSFER, amount_krw=-amount,
-                     now=now, external_id=reversal_id,
-                     note=f"reversed with refund #{refund.pk}")
-    audit_record(actor=None, action="transfer.reverse", target=transfer,
-                 data={"refund_id": refund.pk, "reversal": reversal_id, "amount_krw": amount,
-                       "destination_charge": True})
+    _reversal_record(transfer=transfer, refund=refund, amount_krw=amount,
+                     reversal_id=reversal_id, now=now,
+                     note=f"reversed with refund #{refund.pk}", destination_charge=True)
     return amount
