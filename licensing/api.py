@@ -2,6 +2,7 @@
 render the result."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -74,11 +75,11 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if offer_id is not None:
             offer = LicenseOffer.objects.filter(pk=offer_id, listing=listing).first()
             if offer is None:
-                raise InvalidInput.for_field("offer", "is not an offer of this listing")
+                raise InvalidInput.for_field("offer", _("is not an offer of this listing"))
             extra = sorted(set(data) - {"start_date"})
             if extra:
                 raise InvalidInput.for_field(
-                    extra[0], "comes from the offer; counter after requesting to change it")
+                    extra[0], _("comes from the offer; counter after requesting to change it"))
         deal = services.deal_request(
             producer=request.user, listing=listing, production=production, message=message,
             offer=offer, start_date=data.get("start_date") if offer else None,

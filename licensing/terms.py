@@ -97,7 +97,7 @@ def clean_territories(values) -> tuple[str, ...]:
         raise InvalidInput.for_field("territories", str(error)) from None
     if WORLDWIDE in codes and len(codes) > 1:
         raise InvalidInput.for_field(
-            "territories", "WW already covers every country; send WW alone"
+            "territories", _("WW already covers every country; send WW alone")
         )
     return tuple(codes)
 

@@ -2,6 +2,7 @@
 moderators' queue with its two decisions. Thin: input is checked here, the rest is in
 listings.services.reports."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -73,7 +74,7 @@ class ReportViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         report = self.get_queryset().filter(pk=pk).first()
         if report is None:  # another's report (moderators read those in moderation)
-            raise NotFound("No such report.")
+            raise NotFound(_("No such report."))
         return Response(ReportSerializer(report).data)
 
     @extend_schema(request=ReportInput, responses={201: ReportSerializer}, tags=["reports"])
@@ -84,7 +85,7 @@ class ReportViewSet(viewsets.GenericViewSet):
         listing = selectors.listings_visible_to(request.user).filter(
             pk=values.pop("listing")).first()
         if listing is None:
-            raise InvalidInput.for_field("listing", "no such listing")
+            raise InvalidInput.for_field("listing", _("no such listing"))
         report = services.report_file(reporter=request.user, listing=listing, **values)
         report = self.get_queryset().get(pk=report.pk)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -104,7 +105,8 @@ class ModerationReportViewSet(viewsets.GenericViewSet):
             return None
         if wanted not in ReportStatus.values:
             raise InvalidInput.for_field(
-                "status", f"one of {', '.join([*ReportStatus.values, 'all'])}")
+                "status", _("must be one of %(choices)s")
+                % {"choices": ", ".join([*ReportStatus.values, "all"])})
         return wanted
 
     def get_queryset(self):

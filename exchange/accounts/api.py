@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -85,7 +86,7 @@ class TokenView(APIView):
         user = authenticate(request, email=data.validated_data["email"].lower(),
                             password=data.validated_data["password"])
         if user is None:
-            raise InvalidInput("Email or password is wrong, or the account is suspended.",
+            raise InvalidInput(gettext("Email or password is wrong, or the account is suspended."),
                                code="invalid_credentials")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": UserSerializer(user).data})
@@ -137,7 +138,7 @@ class SuspensionInput(serializers.Serializer):
 def _moderated_user(pk) -> User:
     user = User.objects.select_related("organisation").filter(pk=pk).first()
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     return user
 
 

@@ -53,7 +53,7 @@ def report_file(*, reporter: User, listing: Listing, kind: str, description: str
         if Report.objects.filter(reporter=reporter, created_at__gte=since).count() \
                 >= REPORTS_PER_HOUR:
             raise TooManyReports(
-                "You have filed many reports in the last hour; try again later.")
+                _("You have filed many reports in the last hour; try again later."))
         if Report.objects.filter(reporter=reporter, listing=listing,
                                  status=ReportStatus.OPEN).exists():
             raise Conflict(_("You already have an open report on this listing."),
