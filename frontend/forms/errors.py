@@ -12,6 +12,13 @@ def translated(reason: str) -> str:
     return _(reason)
 
 
+def error_reasons(error: ApplicationError) -> list[str]:
+    """A refusal in the reader's language: the first reason of each field it names, else
+    its message."""
+    return ([translated(str(reasons[0])) for reasons in error.fields.values() if reasons]
+            or [translated(error.message)])
+
+
 def add_errors(form: forms.Form, fields: dict[str, list[str]], *, aliases=None,
                fallback: str = "") -> None:
     """{"field": ["reason"]} -> errors on the form's fields; unknown names become form errors."""

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from exchange.errors import ApplicationError
 
-from ..forms.errors import translated
+from ..forms.errors import error_reasons
 
 
 def _role_required(has_role):
@@ -38,9 +38,7 @@ moderator_required = _role_required(lambda user: user.is_moderator)
 def error_message(request, error: ApplicationError) -> None:
     """A refused action as a message at the top of the next page, each named field's reason
     included."""
-    details = [f"{translated(reasons[0])}" for reasons in error.fields.values() if reasons]
-    text = "; ".join(details) if details else translated(error.message)
-    messages.error(request, text)
+    messages.error(request, "; ".join(error_reasons(error)))
 
 
 def remember_language(response, language: str) -> None:

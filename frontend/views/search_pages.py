@@ -18,7 +18,7 @@ from listings.selectors import listing_get
 from search import selectors as search_selectors
 from search.selectors import SearchUnavailable
 
-from ..forms.errors import translated
+from ..forms.errors import error_reasons
 from ..templatetags.exchange_tags import ldate, medium_label, territory_name
 
 PAGE_SIZE = 12
@@ -158,9 +158,7 @@ def availability(request, pk):
             royalty_pct=None,
         )
     except ApplicationError as error:
-        context["errors"] = [
-            translated(str(reasons[0])) for reasons in error.fields.values() if reasons
-        ] or [translated(error.message)]
+        context["errors"] = error_reasons(error)
         return render(request, template, context)
     blocks = blocks_for(listing_id=listing.pk, terms=terms)
     context.update(checked=True, blocks=[_describe(block) for block in blocks])
