@@ -199,9 +199,9 @@ def bench_embedding(data_dir: Path, rounds: int) -> tuple[float, float]:
 WEB_PROCESS = """
 import sys
 from pathlib import Path
-from search.dense import IndexHolder, get_embedder
+from search.dense import VectorIndex, get_embedder
 embedder = get_embedder({spec!r}, data_dir={data_dir!r})
-index = IndexHolder({folder!r}).get()
+index = VectorIndex.load({folder!r})
 index.search(embedder.embed_query("haunted house"), 20)
 torch = "torch" in sys.modules
 for line in Path("/proc/self/status").read_text().splitlines():

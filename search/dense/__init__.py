@@ -1,10 +1,8 @@
-"""Dense (embedding) search: the model, the vector index, and the index a web process serves.
+"""Dense (embedding) search: the model and the vector index (search.runtime serves it).
 
 No Django here: settings arrive as parameters, so the package can be used and tested alone.
 """
 
-from search.dense.build import index_build, index_rebuild
-from search.dense.holder import IndexHolder
 from search.dense.index import (
     IndexMismatchError,
     IndexMissingError,
@@ -22,7 +20,6 @@ from search.dense.model import (
 
 __all__ = [
     "Embedder",
-    "IndexHolder",
     "IndexMismatchError",
     "IndexMissingError",
     "Manifest",
@@ -31,7 +28,5 @@ __all__ = [
     "VectorIndex",
     "VectorIndexError",
     "get_embedder",
-    "index_build",
-    "index_rebuild",
     "resolve_model",
 ]
