@@ -11,13 +11,7 @@ from listings.models import IpType, Medium
 from search.inputs import MAX_BUDGET_KRW
 
 from .errors import add_errors
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
+from .fields import DateInput
 
 
 class BriefForm(forms.Form):

@@ -15,6 +15,7 @@ from listings.models import Medium
 
 from ..templatetags.exchange_tags import krw, medium_label, territory_name
 from .errors import add_errors, translated
+from .fields import DateInput, comma_list
 
 CUSTOM = "custom"
 REQUIRED_FOR_CUSTOM = ("media", "territories", "start_date", "end_date", "fee_krw")
@@ -27,17 +28,6 @@ def put_service_error(form: forms.Form, error: ApplicationError) -> None:
     add_errors(form, known)
     if len(known) < len(error.fields) or not error.fields:
         form.add_error(None, translated(error.message))
-
-
-def _comma_list(value: str) -> list[str]:
-    return [item.strip().upper() for item in (value or "").split(",") if item.strip()]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TermsForm(forms.Form):
@@ -72,7 +62,7 @@ class TermsForm(forms.Form):
 
     def terms(self) -> dict:
         data = self.cleaned_data
-        return {"media": data["media"], "territories": _comma_list(data["territories"]),
+        return {"media": data["media"], "territories": comma_list(data["territories"].upper()),
                 "start_date": data["start_date"], "end_date": data["end_date"],
                 "exclusive": data["exclusive"], "fee_krw": data["fee_krw"],
                 "royalty_pct": data["royalty_pct"]}

@@ -9,10 +9,7 @@ from listings.models import AssetFormat, IpType, MediaRole, Medium
 from listings.workflow import OFFERS_PER_LISTING
 
 from .errors import add_errors
-
-
-def _comma_list(value: str) -> list[str]:
-    return [item.strip() for item in (value or "").split(",") if item.strip()]
+from .fields import comma_list
 
 
 class ListingForm(forms.Form):
@@ -55,7 +52,7 @@ class ListingForm(forms.Form):
 
     def to_input(self) -> dict:
         data = dict(self.cleaned_data)
-        data["tags"] = _comma_list(data["tags"])
+        data["tags"] = comma_list(data["tags"])
         return data
 
 
@@ -80,7 +77,7 @@ class OfferForm(forms.Form):
 
     def to_input(self) -> dict:
         data = self.cleaned_data
-        return {"media": data["media"], "territory": _comma_list(data["territories"].upper()),
+        return {"media": data["media"], "territory": comma_list(data["territories"].upper()),
                 "term_months": data["term_months"], "exclusive": data["exclusive"],
                 "price_krw": data["price_krw"], "royalty_pct": data["royalty_pct"]}
 
