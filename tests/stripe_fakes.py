@@ -9,8 +9,10 @@ it received for the test to check. Both fixtures switch Stripe on in the setting
 point the real `stripe` library (through payments.gateways.stripe) at their server.
 Nothing here reaches the internet.
 
-A folder uses them by importing the fixtures (`localstripe_url` with `localstripe`, or
-`recorded_stripe`) into its conftest or test module.
+`stripe_keys` switches Stripe on with no server at all, for webhook specifications.
+
+A folder uses them by importing the fixtures (`localstripe_url` with `localstripe`,
+`recorded_stripe`, or `stripe_keys`) into its conftest or test module.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ def _stripe_on(settings, *, api_base: str, secret_key: str, publishable_key: str
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_ENABLED = True
     settings.STRIPE_API_BASE = api_base
+    settings.PLATFORM_FEE_PERCENT = 10
+
+
+@pytest.fixture
+def stripe_keys(settings) -> None:
+    """Stripe switched on with no server behind it: for events signed and delivered
+    here, where nothing calls Stripe."""
+    settings.STRIPE_SECRET_KEY = "sk_test_not_used_here"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_ENABLED = True
     settings.PLATFORM_FEE_PERCENT = 10
 
 

@@ -37,6 +37,7 @@ from tests.stripe_fakes import (  # noqa: F401  (fixtures used by this folder)
     localstripe,
     localstripe_url,
     recorded_stripe,
+    stripe_keys,
 )
 
 
@@ -75,10 +76,11 @@ def lapse(deal: Deal) -> Deal:
 
 
 # --- Stripe on this machine -------------------------------------------------------------
-# `localstripe` (with its session's `localstripe_url`) and `recorded_stripe` come from
-# tests/stripe_fakes.py, shared with the payment pages: Stripe switched on and pointed at
-# localstripe, or at a local server answering with responses recorded from Stripe. Their
-# events reach /webhooks/stripe/ signed with WEBHOOK_SECRET, as Stripe signs them.
+# `localstripe` (with its session's `localstripe_url`), `recorded_stripe` and
+# `stripe_keys` come from tests/stripe_fakes.py, shared with the payment pages: Stripe
+# switched on and pointed at localstripe, at a local server answering with responses
+# recorded from Stripe, or at nothing. Events reach /webhooks/stripe/ signed with
+# WEBHOOK_SECRET, as Stripe signs them.
 
 
 def signature(body: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:

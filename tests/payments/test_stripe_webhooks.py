@@ -8,8 +8,6 @@ No Stripe server is involved.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 
@@ -36,18 +34,11 @@ from payments.services import invoice_issue, refundable_krw
 from payments.services.webhooks import webhook_store
 from payments.tasks import reconcile_payments
 
-from .conftest import lapse, sign_both
+from .conftest import lapse, sign_both, signature
 
-SECRET = "whsec_test_content_ip_exchange"
 URL = "/webhooks/stripe/"
 
-
-@pytest.fixture(autouse=True)
-def _stripe_on(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_not_used_here"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    settings.STRIPE_ENABLED = True
-    settings.PLATFORM_FEE_PERCENT = 10
+pytestmark = pytest.mark.usefixtures("stripe_keys")
 
 
 @pytest.fixture
@@ -57,13 +48,6 @@ def card_payment(signed_deal) -> Payment:
     return Payment.objects.create(deal=signed_deal, method=PaymentMethod.STRIPE,
                                   amount_krw=5_000_000, reference=reference_new(),
                                   payer=signed_deal.producer)
-
-
-def signature(body: bytes, *, secret: str = SECRET, at: int | None = None) -> str:
-    timestamp = int(time.time()) if at is None else at
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body,
-                      hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
 
 
 def event(event_type: str, obj: dict, *, event_id: str = "evt_1") -> bytes:

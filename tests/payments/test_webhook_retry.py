@@ -31,19 +31,14 @@ from payments.references import reference_new
 from payments.selectors import deal_balance
 from payments.services import webhook_retry
 
-from .conftest import WEBHOOK_SECRET, deliver, entries
+from .conftest import deliver, entries
 
 STALE_ERROR = "EventNotApplicable: payment {pk} is paid by another intent"
 PAID = [(EntryKind.CHARGE, 5_000_000), (EntryKind.PLATFORM_FEE, 500_000),
         (EntryKind.CREATOR_SHARE, 4_500_000)]
 
 
-@pytest.fixture(autouse=True)
-def _stripe_on(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_not_used_here"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_ENABLED = True
-    settings.PLATFORM_FEE_PERCENT = 10
+pytestmark = pytest.mark.usefixtures("stripe_keys")
 
 
 @pytest.fixture
