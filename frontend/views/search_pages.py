@@ -3,8 +3,6 @@ on a listing. Thin doors onto search.selectors and licensing.selectors."""
 
 from __future__ import annotations
 
-import re
-
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -25,30 +23,6 @@ PAGE_SIZE = 12
 SIMILAR_COUNT = 4
 # The API's own ceiling (search.api.MAX_OFFSET): deeper pages rank too many candidates.
 MAX_OFFSET = 10_000
-
-# search.reasons writes English sentences for the API; the pages say them in the reader's
-# language. Unknown shapes are shown as written.
-_REASONS = (
-    (re.compile(r"^matched: (?P<words>.+)$"), lambda m: _("matched: %(words)s") % m),
-    (
-        re.compile(r"^close in meaning \(similarity (?P<score>[\d.]+)\)$"),
-        lambda m: _("close in meaning (similarity %(score)s)") % m,
-    ),
-    (
-        re.compile(r"^from a preferred region: (?P<region>.+)$"),
-        lambda m: _("from a preferred region: %(region)s") % m,
-    ),
-    (re.compile(r"^region: (?P<region>.+)$"), lambda m: _("region: %(region)s") % m),
-)
-
-
-def readable_reason(reason: str) -> str:
-    for pattern, say in _REASONS:
-        match = pattern.match(reason)
-        if match:
-            return say(match.groupdict())
-    return reason
-
 
 def _offset(request) -> int:
     try:
@@ -75,9 +49,7 @@ def search_results(request, text: str) -> dict:
             "facets": {},
             "offset": offset,
         }
-    hits = [
-        {**hit, "reasons": [readable_reason(r) for r in hit["reasons"]]} for hit in page.results
-    ]
+    hits = page.results  # their reasons are already in the reader's language (search.reasons)
     return {
         "search_mode": True,
         "hits": hits,
