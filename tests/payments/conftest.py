@@ -13,12 +13,16 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import threading
 import time
+from collections.abc import Callable
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from exchange.errors import Conflict
 from licensing import services as licensing
 from licensing.models import Deal, RightsClaim
 from payments.models import LedgerEntry, Payment
@@ -101,3 +105,29 @@ def deliver(event: dict):
 def entries(deal) -> list[tuple[str, int]]:
     return list(LedgerEntry.objects.filter(deal=deal).order_by("id")
                 .values_list("kind", "amount_krw"))
+
+
+def at_once(count: int, attempt: Callable[[int], str]) -> list[str]:
+    """`count` threads (desks 0 to count - 1), each on its own database connection, call
+    `attempt(desk)` at the same moment; their outcomes, sorted: what it returned, a
+    Conflict's code, or the error (anything else is a failure to report)."""
+    barrier = threading.Barrier(count)
+    outcomes: dict[int, str] = {}
+
+    def run(desk: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[desk] = attempt(desk)
+        except Conflict as refused:
+            outcomes[desk] = refused.code
+        except Exception as error:  # anything else is a failure to report
+            outcomes[desk] = f"error: {error!r}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(desk,)) for desk in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes.values())

@@ -8,16 +8,14 @@ other is refused as closed; one licence, one split, and the ledger balances.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
-from exchange.errors import Conflict
 from licensing.models import Certificate, ClaimKind, DealStatus, RightsClaim
 from payments.models import EntryKind, LedgerEntry, PaymentStatus
 from payments.selectors import deal_balance
 from payments.services import bank_receipt_record
+
+from .conftest import at_once
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -30,29 +28,13 @@ def test_two_concurrent_receipts_completing_one_invoice_license_the_deal_once(
     settings.PLATFORM_FEE_PERCENT = 10
     bank_receipt_record(actor=staff, reference=invoice.reference, amount_krw=2_500_000,
                         bank_transaction_id="KJB-FIRST-HALF")
-    barrier = threading.Barrier(DESKS)
-    outcomes: dict[int, str] = {}
 
-    def record(desk: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            bank_receipt_record(actor=staff, reference=invoice.reference, amount_krw=2_500_000,
-                                bank_transaction_id=f"KJB-SECOND-HALF-{desk}")
-            outcomes[desk] = "recorded"
-        except Conflict as refused:
-            outcomes[desk] = refused.code
-        except Exception as error:  # anything else is a failure to report
-            outcomes[desk] = f"error: {error!r}"
-        finally:
-            connections.close_all()
+    def record(desk: int) -> str:
+        bank_receipt_record(actor=staff, reference=invoice.reference, amount_krw=2_500_000,
+                            bank_transaction_id=f"KJB-SECOND-HALF-{desk}")
+        return "recorded"
 
-    threads = [threading.Thread(target=record, args=(desk,)) for desk in range(DESKS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes.values()) == ["payment_closed", "recorded"]
+    assert at_once(DESKS, record) == ["payment_closed", "recorded"]
     invoice.refresh_from_db()
     assert (invoice.status, invoice.received_krw) == (PaymentStatus.SUCCEEDED, 5_000_000)
     signed_deal.refresh_from_db()

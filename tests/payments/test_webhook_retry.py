@@ -11,10 +11,7 @@ deal is checked to balance after each test (conftest).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from exchange.audit.models import AuditEntry
 from exchange.errors import Conflict, Forbidden, NotFound
@@ -31,7 +28,7 @@ from payments.references import reference_new
 from payments.selectors import deal_balance
 from payments.services import webhook_retry
 
-from .conftest import deliver, entries
+from .conftest import at_once, deliver, entries
 
 STALE_ERROR = "EventNotApplicable: payment {pk} is paid by another intent"
 PAID = [(EntryKind.CHARGE, 5_000_000), (EntryKind.PLATFORM_FEE, 500_000),
@@ -212,28 +209,11 @@ RETRIES = 2
 def test_two_staff_retrying_at_once_apply_the_event_once(failed_event, card_payment,
                                                          signed_deal, staff):
     fix_the_cause(card_payment)
-    barrier = threading.Barrier(RETRIES)
-    outcomes: dict[int, str] = {}
 
-    def retry(desk: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[desk] = webhook_retry(actor=staff,
-                                           webhook_event_id=failed_event.pk).status
-        except Conflict as refused:
-            outcomes[desk] = refused.code
-        except Exception as error:  # anything else is a failure to report
-            outcomes[desk] = f"error: {error!r}"
-        finally:
-            connections.close_all()
+    def retry(desk: int) -> str:
+        return webhook_retry(actor=staff, webhook_event_id=failed_event.pk).status
 
-    threads = [threading.Thread(target=retry, args=(desk,)) for desk in range(RETRIES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes.values()) == ["applied", "webhook_not_failed"]
+    assert at_once(RETRIES, retry) == ["applied", "webhook_not_failed"]
     assert WebhookEvent.objects.get(pk=failed_event.pk).attempts == 2
     assert entries(signed_deal) == PAID
     assert AuditEntry.objects.filter(action="webhook.retry").count() == 1
