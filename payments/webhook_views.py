@@ -1,12 +1,12 @@
 """POST /webhooks/stripe/: a plain Django view, so the signature is checked over
 the body exactly as it arrived (no parser in between)."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .gateways.stripe import SignatureInvalid
+from .services import stripe_enabled
 from .services.webhooks import webhook_apply, webhook_store
 
 
@@ -16,7 +16,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
     """400 and nothing stored for a bad or stale signature; 200 for anything stored,
     whether applied now, a repeat, a type we ignore, or one that failed to apply
     (recorded on the event; Stripe retrying would not change the outcome)."""
-    if not settings.STRIPE_ENABLED:
+    if not stripe_enabled():
         raise Http404
     try:
         event, created = webhook_store(payload=request.body,
