@@ -3,6 +3,7 @@ rows, and the one staff action (mark paid) through the same service as the API."
 
 from django.contrib import admin, messages
 
+from exchange.admin import ReadOnlyAdmin
 from exchange.errors import ApplicationError
 
 from . import services
@@ -108,16 +109,7 @@ class DealAdmin(admin.ModelAdmin):
 
 
 @admin.register(RightsClaim)
-class RightsClaimAdmin(admin.ModelAdmin):
+class RightsClaimAdmin(ReadOnlyAdmin):
     list_display = ["listing", "kind", "medium", "territory", "start_date", "end_date",
                     "exclusive", "active", "deal"]
     list_filter = ["kind", "active", "exclusive", "medium"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

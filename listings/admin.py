@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
+from exchange.admin import ReadOnlyAdmin
 from exchange.errors import ApplicationError
 
 from . import services
@@ -98,7 +99,7 @@ class ReviewQueueAdmin(ListingAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     """Reports are filed by users and resolved on the moderation pages (or the API), through
     listings.services.reports: here they are only looked up."""
 
@@ -110,12 +111,3 @@ class ReportAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["listing", "reporter", "resolved_by"]
     readonly_fields = [f.name for f in Report._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

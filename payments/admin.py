@@ -3,18 +3,9 @@ payments.services (receipts are recorded over the API or by staff tools)."""
 
 from django.contrib import admin
 
+from exchange.admin import ReadOnlyAdmin
+
 from .models import ConnectedAccount, LedgerEntry, Payment, Refund, Transfer, WebhookEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LedgerEntryInline(admin.TabularInline):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from exchange.admin import ReadOnlyAdmin
 from search.models import DirtyListing, DuplicateAlert, SavedBrief
 
 
@@ -30,7 +31,7 @@ class DirtyListingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedBrief)
-class SavedBriefAdmin(admin.ModelAdmin):
+class SavedBriefAdmin(ReadOnlyAdmin):
     """Producers' saved briefs, to look up (support, what productions ask for); only their
     owners change them, through search.briefs."""
 
@@ -41,12 +42,3 @@ class SavedBriefAdmin(admin.ModelAdmin):
     date_hierarchy = "updated_at"
     list_select_related = ["owner"]
     readonly_fields = [f.name for f in SavedBrief._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
