@@ -37,8 +37,9 @@ class BriefInput(serializers.Serializer):
 
 
 class CheckedBriefInput(StrictSerializer, BriefInput):
-    """The recommend API's brief, stricter: unknown fields, codes and types are refused
-    field by field and stored in their normal form (the pages and saved briefs use it)."""
+    """The brief of the pages and of saved briefs: BriefInput (the recommend API's, which
+    keeps accepting fields it does not know) made strict, so unknown fields, codes and types
+    are refused field by field and kept in their normal form."""
 
     start = serializers.DateField(required=False, allow_null=True)
     end = serializers.DateField(required=False, allow_null=True)
